@@ -1,0 +1,1 @@
+// The FLV module; its types arrive in the files beside this one.

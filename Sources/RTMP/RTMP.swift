@@ -1,0 +1,1 @@
+// The RTMP module; its types arrive in the files beside this one.

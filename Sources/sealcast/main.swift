@@ -1,0 +1,1 @@
+print("sealcast: not built yet")

@@ -1,0 +1,5 @@
+import Testing
+
+@Test func AMFModuleBuilds() {
+    #expect(Bool(true))
+}

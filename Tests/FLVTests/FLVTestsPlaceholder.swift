@@ -1,0 +1,5 @@
+import Testing
+
+@Test func FLVModuleBuilds() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,5 @@
+import Testing
+
+@Test func InteropModuleBuilds() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,5 @@
+import Testing
+
+@Test func MediaServerModuleBuilds() {
+    #expect(Bool(true))
+}

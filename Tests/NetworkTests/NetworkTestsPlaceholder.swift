@@ -1,0 +1,5 @@
+import Testing
+
+@Test func NetworkModuleBuilds() {
+    #expect(Bool(true))
+}

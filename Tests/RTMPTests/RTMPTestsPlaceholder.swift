@@ -1,0 +1,5 @@
+import Testing
+
+@Test func RTMPModuleBuilds() {
+    #expect(Bool(true))
+}
