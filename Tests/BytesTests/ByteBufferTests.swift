@@ -40,3 +40,11 @@ import Testing
         #expect(buffer.readAllBytes() == [1, 2])
     }
 }
+
+@Suite struct SharedBytesTests {
+    @Test func copiesTheSourceBytes() {
+        let shared = SharedBytes(copying: [1, 2, 3] as [UInt8])
+        #expect(Array(shared.bytes) == [1, 2, 3])
+        #expect(SharedBytes(copying: [UInt8]()).count == 0)
+    }
+}
