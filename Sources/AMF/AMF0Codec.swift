@@ -1,0 +1,168 @@
+import Bytes
+
+/// Bounds on what an AMF decoder accepts, checked before memory is reserved.
+public struct AMFLimits: Sendable, Hashable {
+    /// Maximum nesting of objects and arrays inside one value.
+    public var maximumDepth: Int
+    /// Maximum length in bytes of one string, long string or XML document.
+    public var maximumStringLength: Int
+    /// Maximum number of entries in one object or array.
+    public var maximumEntries: Int
+
+    /// Creates limits.
+    public init(maximumDepth: Int = 32, maximumStringLength: Int = 1 << 20, maximumEntries: Int = 65_536) {
+        self.maximumDepth = maximumDepth
+        self.maximumStringLength = maximumStringLength
+        self.maximumEntries = maximumEntries
+    }
+}
+
+/// A malformed or out-of-bounds AMF value.
+public struct AMFError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Kind: Hashable, Sendable {
+        case truncated, unknownMarker, tooDeep, stringTooLong, tooManyEntries, invalidReference
+    }
+
+    private let kind: Kind
+    /// What was found, for the message.
+    public let detail: String
+
+    private init(_ kind: Kind, _ detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+
+    /// The value ended before its declared length.
+    public static func truncated(_ detail: String) -> AMFError { AMFError(.truncated, detail) }
+    /// A type marker this decoder does not know.
+    public static func unknownMarker(_ marker: UInt8) -> AMFError {
+        AMFError(.unknownMarker, "unknown AMF type marker 0x\(String(marker, radix: 16))")
+    }
+    /// Objects or arrays nested deeper than `AMFLimits.maximumDepth`.
+    public static func tooDeep(_ depth: Int) -> AMFError { AMFError(.tooDeep, "nesting deeper than \(depth)") }
+    /// A string longer than `AMFLimits.maximumStringLength`.
+    public static func stringTooLong(_ length: Int) -> AMFError {
+        AMFError(.stringTooLong, "string of \(length) bytes exceeds the limit")
+    }
+    /// An object or array with more entries than `AMFLimits.maximumEntries`.
+    public static func tooManyEntries(_ count: Int) -> AMFError {
+        AMFError(.tooManyEntries, "\(count) entries exceed the limit")
+    }
+    /// A reference to an object that was not decoded before it.
+    public static func invalidReference(_ index: Int) -> AMFError {
+        AMFError(.invalidReference, "reference to object \(index), which does not exist")
+    }
+
+    public var description: String { "invalid AMF: \(detail)" }
+
+    public static func == (lhs: AMFError, rhs: AMFError) -> Bool { lhs.kind == rhs.kind }
+    public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
+}
+
+/// Type markers of AMF0.
+enum AMF0Marker {
+    static let number: UInt8 = 0x00
+    static let boolean: UInt8 = 0x01
+    static let string: UInt8 = 0x02
+    static let object: UInt8 = 0x03
+    static let movieClip: UInt8 = 0x04
+    static let null: UInt8 = 0x05
+    static let undefined: UInt8 = 0x06
+    static let reference: UInt8 = 0x07
+    static let ecmaArray: UInt8 = 0x08
+    static let objectEnd: UInt8 = 0x09
+    static let strictArray: UInt8 = 0x0A
+    static let date: UInt8 = 0x0B
+    static let longString: UInt8 = 0x0C
+    static let unsupported: UInt8 = 0x0D
+    static let recordSet: UInt8 = 0x0E
+    static let xmlDocument: UInt8 = 0x0F
+    static let typedObject: UInt8 = 0x10
+    static let avmPlusObject: UInt8 = 0x11
+}
+
+// MARK: - Encoding
+
+extension AMF0Value {
+    /// Appends the AMF0 encoding of this value.
+    public func encode(into buffer: inout ByteBuffer) {
+        switch self {
+        case .number(let number):
+            buffer.writeByte(AMF0Marker.number)
+            buffer.writeInteger(number.bitPattern, endianness: .big)
+        case .boolean(let flag):
+            buffer.writeByte(AMF0Marker.boolean)
+            buffer.writeByte(flag ? 1 : 0)
+        case .string(let text):
+            // A string too long for a 16-bit length goes out as a long string.
+            if text.utf8.count > Int(UInt16.max) {
+                AMF0Value.longString(text).encode(into: &buffer)
+            } else {
+                buffer.writeByte(AMF0Marker.string)
+                Self.writeShortString(text, into: &buffer)
+            }
+        case .object(let properties):
+            buffer.writeByte(AMF0Marker.object)
+            Self.writeProperties(properties, into: &buffer)
+        case .null:
+            buffer.writeByte(AMF0Marker.null)
+        case .undefined:
+            buffer.writeByte(AMF0Marker.undefined)
+        case .reference(let index):
+            buffer.writeByte(AMF0Marker.reference)
+            buffer.writeInteger(index, endianness: .big)
+        case .ecmaArray(let properties):
+            buffer.writeByte(AMF0Marker.ecmaArray)
+            buffer.writeInteger(UInt32(truncatingIfNeeded: properties.count), endianness: .big)
+            Self.writeProperties(properties, into: &buffer)
+        case .strictArray(let values):
+            buffer.writeByte(AMF0Marker.strictArray)
+            buffer.writeInteger(UInt32(truncatingIfNeeded: values.count), endianness: .big)
+            for value in values { value.encode(into: &buffer) }
+        case .date(let milliseconds, let timeZone):
+            buffer.writeByte(AMF0Marker.date)
+            buffer.writeInteger(milliseconds.bitPattern, endianness: .big)
+            buffer.writeInteger(timeZone, endianness: .big)
+        case .longString(let text):
+            buffer.writeByte(AMF0Marker.longString)
+            Self.writeLongString(text, into: &buffer)
+        case .unsupported:
+            buffer.writeByte(AMF0Marker.unsupported)
+        case .xmlDocument(let text):
+            buffer.writeByte(AMF0Marker.xmlDocument)
+            Self.writeLongString(text, into: &buffer)
+        case .typedObject(let className, let properties):
+            buffer.writeByte(AMF0Marker.typedObject)
+            Self.writeShortString(className, into: &buffer)
+            Self.writeProperties(properties, into: &buffer)
+        }
+    }
+
+    /// The AMF0 encoding of a sequence of values, as a command message body holds them.
+    public static func encode(_ values: [AMF0Value]) -> [UInt8] {
+        var buffer = ByteBuffer()
+        for value in values { value.encode(into: &buffer) }
+        return buffer.readAllBytes()
+    }
+
+    private static func writeShortString(_ text: String, into buffer: inout ByteBuffer) {
+        let bytes = Array(text.utf8.prefix(Int(UInt16.max)))
+        buffer.writeInteger(UInt16(bytes.count), endianness: .big)
+        buffer.writeBytes(bytes)
+    }
+
+    private static func writeLongString(_ text: String, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt32(truncatingIfNeeded: text.utf8.count), endianness: .big)
+        buffer.writeString(text)
+    }
+
+    private static func writeProperties(_ properties: [AMF0Property], into buffer: inout ByteBuffer) {
+        for property in properties {
+            writeShortString(property.key, into: &buffer)
+            property.value.encode(into: &buffer)
+        }
+        // An empty key followed by the object-end marker closes the object.
+        buffer.writeInteger(UInt16(0), endianness: .big)
+        buffer.writeByte(AMF0Marker.objectEnd)
+    }
+}

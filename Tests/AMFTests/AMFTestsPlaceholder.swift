@@ -1,5 +1,0 @@
-import Testing
-
-@Test func AMFModuleBuilds() {
-    #expect(Bool(true))
-}
