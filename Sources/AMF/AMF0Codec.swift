@@ -145,10 +145,26 @@ extension AMF0Value {
         return buffer.readAllBytes()
     }
 
+    /// Writes a 16-bit length and UTF-8 bytes. A key or class name longer than
+    /// 65,535 bytes is cut at the last whole character that fits, so the output
+    /// stays valid UTF-8.
     private static func writeShortString(_ text: String, into buffer: inout ByteBuffer) {
-        let bytes = Array(text.utf8.prefix(Int(UInt16.max)))
-        buffer.writeInteger(UInt16(bytes.count), endianness: .big)
-        buffer.writeBytes(bytes)
+        var length = text.utf8.count
+        if length > Int(UInt16.max) {
+            length = longestPrefixLength(of: text, fittingIn: Int(UInt16.max))
+        }
+        buffer.writeInteger(UInt16(length), endianness: .big)
+        buffer.writeBytes(text.utf8.prefix(length))
+    }
+
+    private static func longestPrefixLength(of text: String, fittingIn limit: Int) -> Int {
+        var length = 0
+        for scalar in text.unicodeScalars {
+            let scalarLength = UTF8.width(scalar)
+            guard length + scalarLength <= limit else { break }
+            length += scalarLength
+        }
+        return length
     }
 
     private static func writeLongString(_ text: String, into buffer: inout ByteBuffer) {

@@ -40,9 +40,12 @@ public struct AMF0Decoder: Sendable {
         try decodeValue(from: &buffer, depth: 0)
     }
 
+    /// Decodes one value whose enclosing objects and arrays number `depth`.
     private mutating func decodeValue(from buffer: inout ByteBuffer, depth: Int) throws(AMFError) -> AMF0Value {
-        guard depth < limits.maximumDepth else { throw .tooDeep(limits.maximumDepth) }
         guard let marker = buffer.readByte() else { throw .truncated("missing type marker") }
+        // Only objects and arrays count towards the depth limit, so a scalar inside
+        // `maximumDepth` nested containers is accepted like an empty container is.
+        if Self.isContainer(marker), depth >= limits.maximumDepth { throw .tooDeep(limits.maximumDepth) }
 
         switch marker {
         case AMF0Marker.number:
@@ -88,6 +91,13 @@ public struct AMF0Decoder: Sendable {
             // Movie clip, record set and object end are reserved or misplaced; AMF3 values
             // (marker 0x11) are not decoded by this AMF0 decoder.
             throw .unknownMarker(marker)
+        }
+    }
+
+    private static func isContainer(_ marker: UInt8) -> Bool {
+        switch marker {
+        case AMF0Marker.object, AMF0Marker.ecmaArray, AMF0Marker.strictArray, AMF0Marker.typedObject: return true
+        default: return false
         }
     }
 

@@ -2,7 +2,8 @@
 #define SEALCAST_COPENSSL_SHIM_H
 
 // OpenSSL headers that the TLS module uses, plus static inline wrappers for
-// OpenSSL's function-like macros, which Swift cannot import.
+// OpenSSL's function-like macros, variadic functions and computed constants,
+// none of which Swift can import.
 
 #include <openssl/ssl.h>
 #include <openssl/err.h>
@@ -14,6 +15,37 @@
 #include <openssl/pem.h>
 #include <openssl/crypto.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
+
+// SSL_OP_* values are built with the SSL_OP_BIT(n) macro in OpenSSL 3.0.
+static const uint64_t sealcast_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
+static const uint64_t sealcast_SSL_OP_NO_COMPRESSION = SSL_OP_NO_COMPRESSION;
+static const uint64_t sealcast_SSL_OP_CIPHER_SERVER_PREFERENCE = SSL_OP_CIPHER_SERVER_PREFERENCE;
+
+static inline int sealcast_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_min_proto_version(ctx, version);
+}
+
+static inline int sealcast_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_max_proto_version(ctx, version);
+}
+
+static inline long sealcast_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+
+static inline int sealcast_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
+static inline void sealcast_X509V3_set_ctx_nodb(X509V3_CTX *ctx) {
+    X509V3_set_ctx_nodb(ctx);
+}
+
+// EVP_PKEY_Q_keygen is variadic; this fixes its arguments to an EC P-256 key.
+static inline EVP_PKEY *sealcast_generate_ec_p256_key(void) {
+    return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
 
 #endif

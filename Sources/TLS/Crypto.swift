@@ -1,0 +1,83 @@
+internal import COpenSSL
+
+/// Hashing, HMAC, randomness and comparison, all done by OpenSSL.
+public enum Crypto {
+    /// The SHA-256 digest of `data`.
+    ///
+    /// - Parameter data: The bytes to hash.
+    /// - Returns: 32 bytes.
+    public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
+        let input = Array(data)
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let succeeded = input.withUnsafeBytes { bytes in
+            OpenSSL.call { EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil) }
+        }
+        // SHA-256 over memory fails only if OpenSSL cannot allocate or load the algorithm.
+        precondition(succeeded == 1, "EVP_Digest(SHA-256) failed: \(OpenSSL.takeErrors())")
+        return Array(digest.prefix(Int(length)))
+    }
+
+    /// HMAC-SHA256 of `data` under `key`.
+    ///
+    /// - Parameters:
+    ///   - key: The secret key, any length.
+    ///   - data: The message to authenticate.
+    /// - Returns: 32 bytes.
+    public static func hmacSHA256(key: some Collection<UInt8>, data: some Collection<UInt8>) -> [UInt8] {
+        let keyBytes = Array(key)
+        let message = Array(data)
+        var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let result = keyBytes.withUnsafeBytes { keyBuffer in
+            message.withUnsafeBytes { messageBuffer in
+                OpenSSL.call {
+                    HMAC(
+                        EVP_sha256(),
+                        keyBuffer.baseAddress,
+                        Int32(keyBuffer.count),
+                        messageBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                        messageBuffer.count,
+                        &mac,
+                        &length
+                    )
+                }
+            }
+        }
+        precondition(result != nil, "HMAC(SHA-256) failed: \(OpenSSL.takeErrors())")
+        return Array(mac.prefix(Int(length)))
+    }
+
+    /// `count` bytes from OpenSSL's CSPRNG (`RAND_bytes`).
+    ///
+    /// Traps if OpenSSL cannot produce secure random bytes, because no caller can continue safely.
+    public static func randomBytes(count: Int) -> [UInt8] {
+        precondition(count >= 0, "randomBytes(count:) needs a count of zero or more, got \(count)")
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard count > 0 else {
+            return bytes
+        }
+        let succeeded = OpenSSL.call { RAND_bytes(&bytes, Int32(count)) }
+        precondition(succeeded == 1, "RAND_bytes failed: \(OpenSSL.takeErrors())")
+        return bytes
+    }
+
+    /// Whether `a` and `b` hold the same bytes, compared in time that does not depend on where they differ.
+    ///
+    /// Collections of different lengths are unequal, and that answer does reveal the lengths.
+    public static func constantTimeEqual(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        let left = Array(a)
+        let right = Array(b)
+        guard left.count == right.count else {
+            return false
+        }
+        guard !left.isEmpty else {
+            return true
+        }
+        return left.withUnsafeBytes { leftBuffer in
+            right.withUnsafeBytes { rightBuffer in
+                CRYPTO_memcmp(leftBuffer.baseAddress, rightBuffer.baseAddress, leftBuffer.count) == 0
+            }
+        }
+    }
+}

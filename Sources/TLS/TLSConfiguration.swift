@@ -1,0 +1,97 @@
+internal import COpenSSL
+
+/// A TLS protocol version that Sealcast accepts.
+public enum TLSVersion: String, Sendable, Codable {
+    case tls12 = "1.2"
+    case tls13 = "1.3"
+}
+
+/// Settings for a `TLSContext`: the role, certificates, versions and how the peer is verified.
+///
+/// Build one with `server(certificateChainFile:privateKeyFile:)` or `client(trustRoots:)` and
+/// change the fields that need other values before creating the context.
+public struct TLSConfiguration: Sendable {
+    /// Which side of the handshake a context serves.
+    public enum Role: Sendable {
+        case server
+        case client
+    }
+
+    /// The certificates a client trusts when it verifies a server.
+    public enum TrustRoots: Sendable {
+        /// The operating system's CA store (OpenSSL's default verify paths).
+        case system
+        /// A PEM file with one or more CA certificates.
+        case file(String)
+        /// No verification at all. Only a pin in `pinnedSHA256`, if set, is checked.
+        case none
+    }
+
+    /// Server or client.
+    public var role: Role
+
+    /// Path of the PEM certificate chain, leaf first (server; client for mutual TLS later).
+    public var certificateChainFile: String?
+
+    /// Path of the unencrypted PEM private key, ECDSA or RSA.
+    public var privateKeyFile: String?
+
+    /// Lowest protocol version accepted; `.tls12` by default.
+    public var minimumVersion: TLSVersion
+
+    /// Highest protocol version offered; `nil` allows the newest version OpenSSL supports.
+    public var maximumVersion: TLSVersion?
+
+    /// How a client verifies the server. Ignored by a server.
+    public var trustRoots: TrustRoots
+
+    /// SHA-256 of the server leaf certificate in DER form that a client requires, or `nil` for no pin.
+    public var pinnedSHA256: [UInt8]?
+
+    /// Memberwise initializer; prefer `server(...)` or `client(...)`.
+    public init(
+        role: Role,
+        certificateChainFile: String? = nil,
+        privateKeyFile: String? = nil,
+        minimumVersion: TLSVersion = .tls12,
+        maximumVersion: TLSVersion? = nil,
+        trustRoots: TrustRoots = .system,
+        pinnedSHA256: [UInt8]? = nil
+    ) {
+        self.role = role
+        self.certificateChainFile = certificateChainFile
+        self.privateKeyFile = privateKeyFile
+        self.minimumVersion = minimumVersion
+        self.maximumVersion = maximumVersion
+        self.trustRoots = trustRoots
+        self.pinnedSHA256 = pinnedSHA256
+    }
+
+    /// A server configuration with the given PEM certificate chain and private key.
+    ///
+    /// - Parameters:
+    ///   - certificateChainFile: PEM file with the leaf certificate first, then any intermediates.
+    ///   - privateKeyFile: PEM file with the leaf certificate's private key.
+    /// - Returns: A configuration accepting TLS 1.2 and 1.3.
+    public static func server(certificateChainFile: String, privateKeyFile: String) -> TLSConfiguration {
+        TLSConfiguration(role: .server, certificateChainFile: certificateChainFile, privateKeyFile: privateKeyFile)
+    }
+
+    /// A client configuration that verifies servers against `trustRoots`.
+    ///
+    /// - Parameter trustRoots: The CA certificates to trust; `.none` turns verification off.
+    /// - Returns: A configuration accepting TLS 1.2 and 1.3.
+    public static func client(trustRoots: TrustRoots = .system) -> TLSConfiguration {
+        TLSConfiguration(role: .client, trustRoots: trustRoots)
+    }
+}
+
+extension TLSVersion {
+    /// The OpenSSL protocol version constant.
+    var openSSLVersion: Int32 {
+        switch self {
+        case .tls12: return TLS1_2_VERSION
+        case .tls13: return TLS1_3_VERSION
+        }
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Test func TLSModuleBuilds() {
-    #expect(Bool(true))
-}
