@@ -2,7 +2,7 @@ internal import COpenSSL
 
 /// Hashing, HMAC, randomness and comparison, all done by OpenSSL.
 public enum Crypto {
-    /// The SHA-256 digest of `data`.
+    /// Computes the SHA-256 digest of `data`.
     ///
     /// - Parameter data: The bytes to hash.
     /// - Returns: 32 bytes.
@@ -13,12 +13,12 @@ public enum Crypto {
         let succeeded = input.withUnsafeBytes { bytes in
             OpenSSL.call { EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil) }
         }
-        // SHA-256 over memory fails only if OpenSSL cannot allocate or load the algorithm.
+        // EVP_Digest fails only when OpenSSL cannot allocate memory or load SHA-256, and no caller can recover.
         precondition(succeeded == 1, "EVP_Digest(SHA-256) failed: \(OpenSSL.takeErrors())")
         return Array(digest.prefix(Int(length)))
     }
 
-    /// HMAC-SHA256 of `data` under `key`.
+    /// Computes the HMAC-SHA256 of `data` under `key`.
     ///
     /// - Parameters:
     ///   - key: The secret key, any length.
@@ -48,7 +48,7 @@ public enum Crypto {
         return Array(mac.prefix(Int(length)))
     }
 
-    /// `count` bytes from OpenSSL's CSPRNG (`RAND_bytes`).
+    /// Returns `count` bytes from OpenSSL's CSPRNG (`RAND_bytes`).
     ///
     /// Traps if OpenSSL cannot produce secure random bytes, because no caller can continue safely.
     public static func randomBytes(count: Int) -> [UInt8] {
@@ -62,9 +62,9 @@ public enum Crypto {
         return bytes
     }
 
-    /// Whether `a` and `b` hold the same bytes, compared in time that does not depend on where they differ.
+    /// Compares `a` and `b` in time that does not depend on where their bytes differ (`CRYPTO_memcmp`).
     ///
-    /// Collections of different lengths are unequal, and that answer does reveal the lengths.
+    /// Collections of different lengths compare unequal at once, so the timing does reveal that the lengths differ.
     public static func constantTimeEqual(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
         let left = Array(a)
         let right = Array(b)

@@ -12,11 +12,11 @@ enum OpenSSL {
         case success(Int)
         /// OpenSSL needs more ciphertext from the peer.
         case wantRead
-        /// OpenSSL needs its output drained; does not happen with a memory BIO that can grow.
+        /// OpenSSL needs its output drained, which a memory BIO that can grow never requires.
         case wantWrite
         /// The peer sent close_notify.
         case closed
-        /// A protocol or transport failure; `errors` is the OpenSSL error queue.
+        /// A protocol or transport failure, with the OpenSSL error queue in `errors`.
         case failed(errors: [String])
     }
 
@@ -54,7 +54,7 @@ enum OpenSSL {
     /// Removes and renders every entry of this thread's OpenSSL error queue, oldest first.
     static func takeErrors() -> [String] {
         var errors: [String] = []
-        // The queue holds at most 16 entries (ERR_NUM_ERRORS); the bound only guards the loop.
+        // The queue keeps at most 16 entries (ERR_NUM_ERRORS in OpenSSL 3.0), so 32 only guards the loop.
         for _ in 0..<32 {
             let code = ERR_get_error()
             if code == 0 {
@@ -78,7 +78,7 @@ enum OpenSSL {
         return Array(digest.prefix(Int(length)))
     }
 
-    /// Reads everything a memory BIO holds as a string.
+    /// Reads everything a memory BIO contains as a string.
     static func drainMemoryBIO(_ bio: OpaquePointer) -> String {
         let pending = Int(BIO_ctrl_pending(bio))
         guard pending > 0 else {

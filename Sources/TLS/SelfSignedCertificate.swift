@@ -55,9 +55,9 @@ public enum SelfSignedCertificate {
         return (certificatePEM, privateKeyPEM)
     }
 
-    /// The SHA-256 fingerprint of the first certificate in a PEM file, over its DER form.
+    /// Computes the SHA-256 fingerprint of the first certificate in a PEM file, over its DER form.
     ///
-    /// - Parameter certificatePEMFile: Path of a PEM file; only its first certificate is used.
+    /// - Parameter certificatePEMFile: Path of a PEM file. Only its first certificate is used.
     /// - Returns: Uppercase hex pairs joined by colons, as in `"AB:CD:…"`.
     /// - Throws: `TLSError.certificateFileUnreadable` naming the path.
     public static func fingerprintSHA256(certificatePEMFile: String) throws(TLSError) -> String {

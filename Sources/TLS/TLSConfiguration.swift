@@ -11,7 +11,7 @@ public enum TLSVersion: String, Sendable, Codable {
 /// Build one with `server(certificateChainFile:privateKeyFile:)` or `client(trustRoots:)` and
 /// change the fields that need other values before creating the context.
 public struct TLSConfiguration: Sendable {
-    /// Which side of the handshake a context serves.
+    /// The side of the handshake that a context serves.
     public enum Role: Sendable {
         case server
         case client
@@ -30,25 +30,25 @@ public struct TLSConfiguration: Sendable {
     /// Server or client.
     public var role: Role
 
-    /// Path of the PEM certificate chain, leaf first (server; client for mutual TLS later).
+    /// Path of the PEM certificate chain, leaf first. Servers need it, and clients will for mutual TLS.
     public var certificateChainFile: String?
 
     /// Path of the unencrypted PEM private key, ECDSA or RSA.
     public var privateKeyFile: String?
 
-    /// Lowest protocol version accepted; `.tls12` by default.
+    /// Lowest protocol version accepted, `.tls12` by default.
     public var minimumVersion: TLSVersion
 
-    /// Highest protocol version offered; `nil` allows the newest version OpenSSL supports.
+    /// Highest protocol version offered, or `nil` for the newest version OpenSSL supports.
     public var maximumVersion: TLSVersion?
 
-    /// How a client verifies the server. Ignored by a server.
+    /// The trust roots a client verifies the server against. A server ignores them.
     public var trustRoots: TrustRoots
 
     /// SHA-256 of the server leaf certificate in DER form that a client requires, or `nil` for no pin.
     public var pinnedSHA256: [UInt8]?
 
-    /// Memberwise initializer; prefer `server(...)` or `client(...)`.
+    /// Creates a configuration from every field. `server(...)` and `client(...)` are shorter.
     public init(
         role: Role,
         certificateChainFile: String? = nil,
@@ -67,7 +67,7 @@ public struct TLSConfiguration: Sendable {
         self.pinnedSHA256 = pinnedSHA256
     }
 
-    /// A server configuration with the given PEM certificate chain and private key.
+    /// Creates a server configuration with the given PEM certificate chain and private key.
     ///
     /// - Parameters:
     ///   - certificateChainFile: PEM file with the leaf certificate first, then any intermediates.
@@ -77,9 +77,9 @@ public struct TLSConfiguration: Sendable {
         TLSConfiguration(role: .server, certificateChainFile: certificateChainFile, privateKeyFile: privateKeyFile)
     }
 
-    /// A client configuration that verifies servers against `trustRoots`.
+    /// Creates a client configuration that verifies servers against `trustRoots`.
     ///
-    /// - Parameter trustRoots: The CA certificates to trust; `.none` turns verification off.
+    /// - Parameter trustRoots: The CA certificates to trust. `.none` turns verification off.
     /// - Returns: A configuration accepting TLS 1.2 and 1.3.
     public static func client(trustRoots: TrustRoots = .system) -> TLSConfiguration {
         TLSConfiguration(role: .client, trustRoots: trustRoots)

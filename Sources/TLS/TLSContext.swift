@@ -5,16 +5,16 @@ internal import COpenSSL
 /// Create one per listener (or per client configuration) and share it with every event loop.
 /// Sessions are created from it with `TLSSession(context:serverName:)`.
 ///
-/// A server context loads the PEM chain and key and checks that they match, accepts TLS 1.2 and
-/// newer by default, offers only ECDHE key exchange with AEAD ciphers for TLS 1.2 (OpenSSL's
-/// default suites for TLS 1.3, which are all AEAD), prefers its own cipher order, and turns
+/// A server context loads the PEM chain and key and checks that they match. It accepts TLS 1.2
+/// and newer by default. For TLS 1.2 it offers only ECDHE key exchange with AEAD ciphers, and for
+/// TLS 1.3 OpenSSL's default suites, which are all AEAD. It prefers its own cipher order and turns
 /// renegotiation and compression off. A client context verifies the server against
 /// `configuration.trustRoots`, and each session checks the host name or IP address it was given.
 public final class TLSContext: Sendable {
     /// The configuration this context was built from.
     public let configuration: TLSConfiguration
 
-    /// SHA-256 of the leaf certificate in DER form; `nil` for a context without a certificate.
+    /// SHA-256 of the leaf certificate in DER form, or `nil` for a context without a certificate.
     public let leafCertificateSHA256: [UInt8]?
 
     // The SSL_CTX is fully configured in init and never changed afterwards. OpenSSL allows one
@@ -88,7 +88,7 @@ public final class TLSContext: Sendable {
             )
         }
 
-        // ciphers: TLS 1.3 keeps OpenSSL's default suites, which are all AEAD
+        // ciphers for TLS 1.2 only, because TLS 1.3 keeps OpenSSL's default suites, which are all AEAD
         guard OpenSSL.call({ SSL_CTX_set_cipher_list(handle, tls12CipherList) }) == 1 else {
             throw .internalError("OpenSSL rejected the TLS 1.2 cipher list.", openSSLErrors: OpenSSL.takeErrors())
         }
@@ -118,7 +118,7 @@ public final class TLSContext: Sendable {
             throw .certificateFileUnreadable(path: chainPath, openSSLErrors: OpenSSL.takeErrors())
         }
 
-        // The key is read separately so that an unreadable key and a mismatched key are told apart.
+        // The key is read separately so that the error distinguishes an unreadable key from a mismatched one.
         let key = try readPrivateKey(path: keyPath)
         defer { EVP_PKEY_free(key) }
         guard OpenSSL.call({ SSL_CTX_use_PrivateKey(handle, key) }) == 1,
@@ -132,7 +132,7 @@ public final class TLSContext: Sendable {
         }
     }
 
-    /// Reads an unencrypted PEM private key; the caller frees it with `EVP_PKEY_free`.
+    /// Reads an unencrypted PEM private key, which the caller frees with `EVP_PKEY_free`.
     private static func readPrivateKey(path: String) throws(TLSError) -> OpaquePointer {
         guard let file = OpenSSL.call({ BIO_new_file(path, "r") }) else {
             throw .privateKeyFileUnreadable(path: path, openSSLErrors: OpenSSL.takeErrors())

@@ -25,7 +25,7 @@ public struct TLSError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The OpenSSL error queue when the error was raised, oldest entry first.
     public let openSSLErrors: [String]
 
-    /// Where in the TLS module the error was raised, as `file:line`.
+    /// The source location in the TLS module that raised the error, as `file:line`.
     public let location: String
 
     private init(

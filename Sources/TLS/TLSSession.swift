@@ -27,20 +27,20 @@ public final class TLSSession {
     public enum Result: Equatable {
         /// The step finished (the handshake is done).
         case complete
-        /// OpenSSL needs more ciphertext from the peer; call again after `receiveCiphertext(_:)`.
+        /// OpenSSL needs more ciphertext from the peer. Call again after `receiveCiphertext(_:)`.
         case wantRead
-        /// OpenSSL needs its output drained; call `drainCiphertext(appendingTo:)` and try again.
+        /// OpenSSL needs its output drained. Call `drainCiphertext(appendingTo:)` and try again.
         case wantWrite
-        /// The peer sent close_notify; no more plaintext will arrive.
+        /// The peer sent close_notify, so no more plaintext will arrive.
         case closed
         /// The connection failed and should be closed after draining any alert.
         case failed(TLSError)
     }
 
-    /// The context this session was created from; kept alive as long as the session.
+    /// The context this session was created from, kept alive as long as the session.
     public let context: TLSContext
 
-    /// The name or IP address the client verifies and sends as SNI; `nil` on a server.
+    /// The name or IP address the client verifies and sends as SNI, or `nil` on a server.
     public let serverName: String?
 
     private let ssl: OpaquePointer
@@ -58,7 +58,7 @@ public final class TLSSession {
     /// - Parameters:
     ///   - context: Shared settings and certificates.
     ///   - serverName: Client only: the host name or IP address to verify the certificate against.
-    ///     A host name is also sent as SNI; an IP address is not, because SNI carries names only.
+    ///     A host name is also sent as SNI, but an IP address is not, because SNI carries names only.
     /// - Throws: `TLSError.invalidConfiguration` if a verifying client has no `serverName`.
     public init(context: TLSContext, serverName: String? = nil) throws(TLSError) {
         guard let ssl = OpenSSL.call({ SSL_new(context.handle) }) else {
@@ -129,7 +129,7 @@ public final class TLSSession {
         }
     }
 
-    /// Whether `text` is an IPv4 or IPv6 address literal.
+    /// Returns whether `text` is an IPv4 or IPv6 address literal.
     static func isIPAddress(_ text: String) -> Bool {
         var ipv4 = in_addr()
         var ipv6 = in6_addr()
@@ -142,7 +142,7 @@ public final class TLSSession {
 extension TLSSession {
     /// Hands ciphertext read from the socket to OpenSSL.
     ///
-    /// - Parameter bytes: Bytes exactly as received; the memory BIO copies and keeps all of them.
+    /// - Parameter bytes: Bytes exactly as received. The memory BIO copies and keeps all of them.
     public func receiveCiphertext(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else {
             return
@@ -181,7 +181,7 @@ extension TLSSession {
 // MARK: - Handshake, reading and writing
 
 extension TLSSession {
-    /// Drives the handshake; call after receiving ciphertext until it returns `.complete`.
+    /// Drives the handshake. Call it after receiving ciphertext until it returns `.complete`.
     ///
     /// - Returns: `.complete` once the handshake is done (also on every later call), `.wantRead`
     ///   while it waits for the peer, or `.failed` with the reason, for example a certificate
@@ -261,7 +261,7 @@ extension TLSSession {
         }
     }
 
-    /// Encrypts `bytes` into TLS records; drain them afterwards with `drainCiphertext(appendingTo:)`.
+    /// Encrypts `bytes` into TLS records, to be drained with `drainCiphertext(appendingTo:)`.
     ///
     /// Send at most 16 KiB per call to fill one record. Call only after the handshake is complete.
     ///
@@ -293,7 +293,7 @@ extension TLSSession {
         return .success(consumed)
     }
 
-    /// Queues a close_notify alert; drain and send it afterwards.
+    /// Queues a close_notify alert, to be drained and sent afterwards.
     ///
     /// Does nothing before the handshake is complete, because there is no connection to close.
     public func shutdown() {
@@ -359,10 +359,13 @@ extension TLSSession {
                 openSSLErrors: errors
             )
         }
-        return .handshakeFailed("The TLS handshake failed.", openSSLErrors: errors)
+        return .handshakeFailed(
+            "The TLS handshake failed. The OpenSSL errors name the cause, such as no shared TLS version or cipher.",
+            openSSLErrors: errors
+        )
     }
 
-    /// Checks a client's pinned leaf fingerprint once the handshake is done; `nil` means it matches.
+    /// Checks a client's pinned leaf fingerprint once the handshake is done, returning `nil` when it matches.
     private func pinnedCertificateMismatch() -> TLSError? {
         guard context.configuration.role == .client, let pin = context.configuration.pinnedSHA256 else {
             return nil

@@ -84,7 +84,7 @@ struct ServerIdentity {
         )
     }
 
-    /// A self-signed RSA 2048 certificate made with `openssl req -x509`.
+    /// Creates a self-signed RSA 2048 certificate with `openssl req -x509`.
     static func rsaFromCommandLine(in directory: TestDirectory) throws -> ServerIdentity {
         try runOpenSSL(
             [
