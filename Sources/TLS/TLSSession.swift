@@ -90,14 +90,8 @@ public final class TLSSession {
 
     /// Sets SNI and the host name or IP address that verification checks.
     private func configureClient(serverName: String?) throws(TLSError) {
-        let verifies: Bool
-        if case .none = context.configuration.trustRoots {
-            verifies = false
-        } else {
-            verifies = true
-        }
         guard let serverName, !serverName.isEmpty else {
-            if verifies {
+            if verifiesPeer {
                 throw .invalidConfiguration(
                     "A verifying TLS client needs the server's host name or IP address. "
                         + "Pass serverName, or use trust roots .none with a pinned certificate."
@@ -107,7 +101,7 @@ public final class TLSSession {
         }
 
         if Self.isIPAddress(serverName) {
-            if verifies, OpenSSL.call({ X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName) }) != 1 {
+            if verifiesPeer, OpenSSL.call({ X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName) }) != 1 {
                 throw .invalidConfiguration(
                     "Cannot use '\(serverName)' as the server IP address to verify.",
                     openSSLErrors: OpenSSL.takeErrors()
@@ -121,12 +115,23 @@ public final class TLSSession {
                 openSSLErrors: OpenSSL.takeErrors()
             )
         }
-        if verifies, OpenSSL.call({ SSL_set1_host(ssl, serverName) }) != 1 {
+        if verifiesPeer, OpenSSL.call({ SSL_set1_host(ssl, serverName) }) != 1 {
             throw .invalidConfiguration(
                 "Cannot use '\(serverName)' as the host name to verify.",
                 openSSLErrors: OpenSSL.takeErrors()
             )
         }
+    }
+
+    /// Whether this is a client that verifies the server's certificate chain and name.
+    private var verifiesPeer: Bool {
+        guard context.configuration.role == .client else {
+            return false
+        }
+        if case .none = context.configuration.trustRoots {
+            return false
+        }
+        return true
     }
 
     /// Returns whether `text` is an IPv4 or IPv6 address literal.
@@ -349,8 +354,9 @@ extension TLSSession {
 extension TLSSession {
     /// Turns a failed handshake into a `TLSError`, naming the verification failure if there was one.
     private func handshakeError(_ errors: [String]) -> TLSError {
+        // Without trust roots OpenSSL still records a verify result but goes on, so it is not the cause.
         let verifyResult = SSL_get_verify_result(ssl)
-        if context.configuration.role == .client, verifyResult != X509_V_OK {
+        if verifiesPeer, verifyResult != X509_V_OK {
             let reason = String(cString: X509_verify_cert_error_string(verifyResult))
             let name = serverName.map { " for '\($0)'" } ?? ""
             return .verificationFailed(
