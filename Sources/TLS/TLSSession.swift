@@ -64,9 +64,14 @@ public final class TLSSession {
         guard let ssl = OpenSSL.call({ SSL_new(context.handle) }) else {
             throw .internalError("Cannot create an OpenSSL session.", openSSLErrors: OpenSSL.takeErrors())
         }
-        guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem()) else {
+        guard let readBIO = BIO_new(BIO_s_mem()) else {
             SSL_free(ssl)
-            throw .internalError("Cannot create memory BIOs.", openSSLErrors: OpenSSL.takeErrors())
+            throw .internalError("Cannot create a memory BIO.", openSSLErrors: OpenSSL.takeErrors())
+        }
+        guard let writeBIO = BIO_new(BIO_s_mem()) else {
+            BIO_free(readBIO)
+            SSL_free(ssl)
+            throw .internalError("Cannot create a memory BIO.", openSSLErrors: OpenSSL.takeErrors())
         }
         SSL_set_bio(ssl, readBIO, writeBIO)  // ssl now owns both BIOs
         self.ssl = ssl
