@@ -64,9 +64,14 @@ public final class TLSSession {
         guard let ssl = OpenSSL.call({ SSL_new(context.handle) }) else {
             throw .internalError("Cannot create an OpenSSL session.", openSSLErrors: OpenSSL.takeErrors())
         }
-        guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem()) else {
+        guard let readBIO = BIO_new(BIO_s_mem()) else {
             SSL_free(ssl)
-            throw .internalError("Cannot create memory BIOs.", openSSLErrors: OpenSSL.takeErrors())
+            throw .internalError("Cannot create a memory BIO.", openSSLErrors: OpenSSL.takeErrors())
+        }
+        guard let writeBIO = BIO_new(BIO_s_mem()) else {
+            BIO_free(readBIO)
+            SSL_free(ssl)
+            throw .internalError("Cannot create a memory BIO.", openSSLErrors: OpenSSL.takeErrors())
         }
         SSL_set_bio(ssl, readBIO, writeBIO)  // ssl now owns both BIOs
         self.ssl = ssl
@@ -90,14 +95,8 @@ public final class TLSSession {
 
     /// Sets SNI and the host name or IP address that verification checks.
     private func configureClient(serverName: String?) throws(TLSError) {
-        let verifies: Bool
-        if case .none = context.configuration.trustRoots {
-            verifies = false
-        } else {
-            verifies = true
-        }
         guard let serverName, !serverName.isEmpty else {
-            if verifies {
+            if verifiesPeer {
                 throw .invalidConfiguration(
                     "A verifying TLS client needs the server's host name or IP address. "
                         + "Pass serverName, or use trust roots .none with a pinned certificate."
@@ -107,7 +106,7 @@ public final class TLSSession {
         }
 
         if Self.isIPAddress(serverName) {
-            if verifies, OpenSSL.call({ X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName) }) != 1 {
+            if verifiesPeer, OpenSSL.call({ X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName) }) != 1 {
                 throw .invalidConfiguration(
                     "Cannot use '\(serverName)' as the server IP address to verify.",
                     openSSLErrors: OpenSSL.takeErrors()
@@ -121,12 +120,23 @@ public final class TLSSession {
                 openSSLErrors: OpenSSL.takeErrors()
             )
         }
-        if verifies, OpenSSL.call({ SSL_set1_host(ssl, serverName) }) != 1 {
+        if verifiesPeer, OpenSSL.call({ SSL_set1_host(ssl, serverName) }) != 1 {
             throw .invalidConfiguration(
                 "Cannot use '\(serverName)' as the host name to verify.",
                 openSSLErrors: OpenSSL.takeErrors()
             )
         }
+    }
+
+    /// Whether this is a client that verifies the server's certificate chain and name.
+    private var verifiesPeer: Bool {
+        guard context.configuration.role == .client else {
+            return false
+        }
+        if case .none = context.configuration.trustRoots {
+            return false
+        }
+        return true
     }
 
     /// Returns whether `text` is an IPv4 or IPv6 address literal.
@@ -349,8 +359,9 @@ extension TLSSession {
 extension TLSSession {
     /// Turns a failed handshake into a `TLSError`, naming the verification failure if there was one.
     private func handshakeError(_ errors: [String]) -> TLSError {
+        // Without trust roots OpenSSL still records a verify result but goes on, so it is not the cause.
         let verifyResult = SSL_get_verify_result(ssl)
-        if context.configuration.role == .client, verifyResult != X509_V_OK {
+        if verifiesPeer, verifyResult != X509_V_OK {
             let reason = String(cString: X509_verify_cert_error_string(verifyResult))
             let name = serverName.map { " for '\($0)'" } ?? ""
             return .verificationFailed(
