@@ -98,12 +98,15 @@ public struct VideoTagHeader: Hashable, Sendable {
     /// legacy AVC/HEVC sequence header, or an Enhanced RTMP SequenceStart or
     /// MPEG2TSSequenceStart.
     public var isSequenceHeader: Bool {
-        avcPacketType == .sequenceHeader || packetType == .sequenceStart || packetType == .mpeg2TSSequenceStart
+        // A command frame keeps its packet type bits but carries no configuration.
+        guard command == nil else { return false }
+        return avcPacketType == .sequenceHeader || packetType == .sequenceStart || packetType == .mpeg2TSSequenceStart
     }
 
     /// Whether this ends a sequence: a legacy AVC end of sequence or an Enhanced RTMP SequenceEnd.
     public var isSequenceEnd: Bool {
-        avcPacketType == .endOfSequence || packetType == .sequenceEnd
+        guard command == nil else { return false }
+        return avcPacketType == .endOfSequence || packetType == .sequenceEnd
     }
 
     /// Whether this is an Enhanced RTMP Metadata packet, which carries AMF instead of video.
