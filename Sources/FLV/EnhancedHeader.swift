@@ -1,4 +1,4 @@
-/// How the tracks of an Enhanced RTMP multitrack message share a codec.
+/// The layout of an Enhanced RTMP multitrack message: one track, or many with one or many codecs.
 public struct AvMultitrackType: RawRepresentable, Hashable, Sendable {
     /// The 4-bit value on the wire.
     public var rawValue: UInt8

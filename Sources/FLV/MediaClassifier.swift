@@ -3,7 +3,7 @@ import Bytes
 /// What a live router needs to know about one audio, video or data message.
 ///
 /// Sequence headers, multichannel configurations and video metadata carry the
-/// ids of the tracks they configure, so that a GOP cache can keep the latest of
+/// ids of the tracks they configure. A GOP cache can then keep the latest of
 /// each kind per track and replay them to a new subscriber before the first
 /// key frame. Legacy and single-track messages configure track 0.
 public enum MediaKind: Hashable, Sendable {
@@ -40,9 +40,10 @@ public enum MediaKind: Hashable, Sendable {
 
 /// Classifies audio, video and data messages for the live router.
 ///
-/// It reads only header bytes, never copies the payload and never allocates,
-/// except to format the detail of a malformed header. Multitrack messages are
-/// walked track by track through their size fields to collect the track ids.
+/// It reads only header bytes and does not copy a payload held in contiguous
+/// storage (`[UInt8]`, `ArraySlice`, `ByteBuffer`, a raw buffer). Multitrack
+/// messages are walked track by track through their size fields to collect
+/// the track ids.
 public enum MediaClassifier {
     /// The RTMP message type id of audio, also the FLV tag type.
     public static let audioTypeID: UInt8 = 8

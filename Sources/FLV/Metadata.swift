@@ -8,7 +8,7 @@ import Bytes
 /// subscribers `["onMetaData", {...}]`, which is also the form of the script
 /// data tag at the start of an FLV file.
 public enum Metadata {
-    /// The command name that asks a server to store the data frame that follows.
+    /// The command name that requests a server to store the data frame that follows.
     public static let setDataFrame = "@setDataFrame"
     /// The name of the stream metadata handler.
     public static let onMetaData = "onMetaData"

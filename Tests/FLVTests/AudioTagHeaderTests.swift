@@ -2,7 +2,7 @@ import Testing
 
 @testable import FLV
 
-/// One audio payload, the header it parses to, and how the classifier sees it.
+/// One audio payload, the header it parses to, and the kind the classifier returns.
 struct AudioFixture: Sendable, CustomTestStringConvertible {
     var name: String
     var bytes: [UInt8]
@@ -258,7 +258,8 @@ let audioFixtures: [AudioFixture] = [
     }
 
     @Test func sequenceHeaderPropertiesOfMultichannelConfig() throws {
-        let header = try AudioTagHeader(payload: audioFixtures[6].bytes)
+        let fixture = try #require(audioFixtures.first { $0.name == "enhanced MultichannelConfig" })
+        let header = try AudioTagHeader(payload: fixture.bytes)
 
         #expect(header.isSequenceHeader)
         #expect(header.isMultichannelConfig)

@@ -2,7 +2,7 @@ import Testing
 
 @testable import FLV
 
-/// One video payload, the header it parses to, and how the classifier sees it.
+/// One video payload, the header it parses to, and the kind the classifier returns.
 struct VideoFixture: Sendable, CustomTestStringConvertible {
     var name: String
     var bytes: [UInt8]
