@@ -1,5 +1,0 @@
-import Testing
-
-@Test func FLVModuleBuilds() {
-    #expect(Bool(true))
-}
