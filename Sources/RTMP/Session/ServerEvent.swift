@@ -1,8 +1,8 @@
 import AMF
 
-/// What a `ServerSession` reports to the server.
+/// An event that a `ServerSession` reports to the server.
 public enum ServerEvent: Sendable {
-    /// The handshake finished; `digest` tells whether the client used the digest handshake.
+    /// The handshake finished; `digest` is whether the client used the digest handshake.
     case handshakeCompleted(digest: Bool)
     /// The client sent connect; answer with `acceptConnect()` or `rejectConnect(description:)`.
     case connect(ConnectRequest)
