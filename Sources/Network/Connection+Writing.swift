@@ -1,14 +1,20 @@
 import Bytes
 
 extension Connection {
-    /// Queues `bytes`. They go out in one batch after the current event, with `writev` for TCP.
-    /// Never blocks and never drops bytes; writes after `close(_:)` are ignored.
+    /// Queues `bytes`. They go out in one batch after the current event, with `writev` for TCP;
+    /// for TLS, queued buffers are packed into `SSL_write` calls of up to 16 KiB each.
+    /// Never blocks. Bytes written before `close(_:)` are all sent unless the connection closes
+    /// with `.now` or an error first; writes after `close(_:)` are ignored.
     public func write(_ bytes: SharedBytes) {
         eventLoop.preconditionInEventLoop()
         guard state == .idle || state == .active, bytes.count > 0 else {
             return
         }
-        outputQueue.append(bytes)
+        if session == nil {
+            outputQueue.append(bytes)
+        } else {
+            plaintextQueue.append(bytes)
+        }
         updateWritability()
         scheduleFlush()
     }
@@ -27,10 +33,15 @@ extension Connection {
         flushNow()
     }
 
-    /// Bytes queued and not yet handed to the kernel.
+    /// Bytes queued and not yet handed to the kernel. For TLS, the plaintext not yet encrypted
+    /// plus the ciphertext not yet written.
     public var queuedBytes: Int {
         eventLoop.preconditionInEventLoop()
-        return outputQueue.byteCount
+        return totalQueuedBytes
+    }
+
+    var totalQueuedBytes: Int {
+        outputQueue.byteCount + plaintextQueue.byteCount
     }
 
     /// False once `queuedBytes` rose above the high watermark, true again once it fell below the
@@ -59,10 +70,9 @@ extension Connection {
         guard state == .active || state == .closing else {
             return
         }
-        var writer = SocketVectorWriter(descriptor: descriptor)
         let result: WriteQueue.FlushResult
         do {
-            result = try outputQueue.flush(into: &writer, scratch: eventLoop.vectorScratch)
+            result = try writeQueuedBytes()
         } catch {
             closeNow(error: error)
             return
@@ -74,14 +84,39 @@ extension Connection {
             updateInterest()
         }
         updateWritability()
-        if state == .closing && outputQueue.isEmpty {
+        if state == .closing && outputQueue.isEmpty && plaintextQueue.isEmpty {
             closeNow(error: nil)
+        }
+    }
+
+    /// Writes until the queues are empty or the socket is full. For TLS, encrypts queued
+    /// plaintext a batch at a time and, when closing, queues close_notify after the last byte.
+    ///
+    /// - Throws: `TransportError` from the socket or `TLSError` from encryption.
+    func writeQueuedBytes() throws -> WriteQueue.FlushResult {
+        var writer = SocketVectorWriter(descriptor: descriptor)
+        while true {
+            if let session {
+                try encryptQueuedPlaintext(session)
+                if state == .closing && plaintextQueue.isEmpty && !closeNotifyQueued {
+                    closeNotifyQueued = true
+                    session.shutdown()
+                    queueCiphertext(from: session)
+                }
+            }
+            if try outputQueue.flush(into: &writer, scratch: eventLoop.vectorScratch) == .wouldBlock {
+                return .wouldBlock
+            }
+            let canEncryptMore = session?.isHandshakeComplete ?? false
+            if plaintextQueue.isEmpty || !canEncryptMore {
+                return .drained
+            }
         }
     }
 
     /// Flips `isWritable` when the queue crossed a watermark and calls `handler.connectionWritabilityChanged`.
     func updateWritability() {
-        let queued = outputQueue.byteCount
+        let queued = totalQueuedBytes
         if writable && queued > writeWatermarks.high {
             writable = false
         } else if !writable && queued < writeWatermarks.low {

@@ -12,6 +12,10 @@ import TLS
 /// - reads go into the loop's shared 64 KiB buffer and straight to `handler`;
 /// - `write(_:)` queues buffers, which leave in one `writev` after the current batch of events;
 ///   when the socket is full, the rest waits for `EPOLLOUT`;
+/// - with TLS, reads feed the session and every read is followed by `readPlaintext`. So the
+///   handshake runs from reads, and plaintext that OpenSSL buffered is delivered at once.
+///   Queued plaintext is packed into records of up to 16 KiB, and the ciphertext takes the
+///   same `writev` path;
 /// - the connection closes once, on `close(_:)`, end of stream, `EPOLLHUP`/`EPOLLERR` or an I/O
 ///   error, and then calls `connectionDidClose` once and releases the handler.
 ///
@@ -58,6 +62,15 @@ public final class Connection: @unchecked Sendable {
     /// Bytes ready for the socket: the caller's bytes for TCP, ciphertext for TLS.
     var outputQueue = WriteQueue()
 
+    /// TLS only: plaintext waiting to be encrypted.
+    var plaintextQueue = WriteQueue()
+
+    /// The TLS state, or nil for plain TCP.
+    let session: TLSSession?
+
+    /// TLS only: true once close_notify is queued.
+    var closeNotifyQueued = false
+
     /// True while `EPOLLOUT` is registered because the socket was full.
     var waitingForWritable = false
 
@@ -80,12 +93,25 @@ public final class Connection: @unchecked Sendable {
     /// is level-triggered, so the rest is read on the next turn.
     private static let maximumReadsPerEvent = 16
 
-    init(descriptor: Int32, eventLoop: EventLoop, localAddress: SocketAddress, remoteAddress: SocketAddress) {
+    init(
+        descriptor: Int32,
+        eventLoop: EventLoop,
+        localAddress: SocketAddress,
+        remoteAddress: SocketAddress,
+        session: TLSSession?
+    ) {
         self.descriptor = descriptor
         self.eventLoop = eventLoop
         self.localAddress = localAddress
         self.remoteAddress = remoteAddress
-        self.isTLS = false
+        self.session = session
+        self.isTLS = session != nil
+    }
+
+    /// The TLS session, for the negotiated version and SNI in logs; nil for plain TCP.
+    public var tlsSession: TLSSession? {
+        eventLoop.preconditionInEventLoop()
+        return session
     }
 
     deinit {
@@ -108,7 +134,11 @@ public final class Connection: @unchecked Sendable {
             closeNow(error: error)
             return
         }
-        if !outputQueue.isEmpty {
+        if let session {
+            // A client produces its ClientHello here; a server waits for the peer's.
+            advanceTLS(session, after: session.handshake())
+        }
+        if state == .active && !(outputQueue.isEmpty && plaintextQueue.isEmpty) {
             scheduleFlush()
         }
     }
@@ -120,7 +150,7 @@ public final class Connection: @unchecked Sendable {
         switch (state, mode) {
         case (.closed, _), (.closing, .afterWrites):
             return
-        case (.active, .afterWrites) where !outputQueue.isEmpty:
+        case (.active, .afterWrites) where !(outputQueue.isEmpty && plaintextQueue.isEmpty) || session != nil:
             state = .closing
             flushNow()
         default:
@@ -140,6 +170,7 @@ public final class Connection: @unchecked Sendable {
         }
         closeDescriptor(descriptor)
         outputQueue.removeAll()
+        plaintextQueue.removeAll()
 
         let handler = self.handler
         self.handler = nil
@@ -227,17 +258,19 @@ extension Connection: EventLoopSelectable {
         return .budgetUsed
     }
 
-    /// Hands received bytes to the handler.
+    /// Hands received bytes to the handler, through the TLS session when there is one.
     private func didReceive(_ bytes: UnsafeRawBufferPointer) {
-        handler?.connection(self, didRead: bytes)
+        guard let session else {
+            handler?.connection(self, didRead: bytes)
+            return
+        }
+        session.receiveCiphertext(bytes)
+        readPlaintext(from: session)
     }
 
     /// Sends what the socket takes at once after the peer closed its side, then closes.
     private func endOfStream() {
-        if !outputQueue.isEmpty {
-            var writer = SocketVectorWriter(descriptor: descriptor)
-            _ = try? outputQueue.flush(into: &writer, scratch: eventLoop.vectorScratch)
-        }
+        _ = try? writeQueuedBytes()
         closeNow(error: nil)
     }
 }
@@ -245,10 +278,9 @@ extension Connection: EventLoopSelectable {
 // MARK: - Creating
 
 extension Connection {
-    /// A connection for an accepted or connected socket, which it then owns.
+    /// Creates a connection that owns `descriptor`, an accepted or connected socket.
     ///
-    /// NOTE: `tls` is ignored until the TLS path is built; a TLS context fails with
-    /// `invalidConfiguration`-like `TransportError` instead of sending plaintext.
+    /// - Throws: `TLSError` when `tls` is set and OpenSSL cannot create a session.
     static func make(
         descriptor: Int32,
         eventLoop: EventLoop,
@@ -257,14 +289,15 @@ extension Connection {
         tls: TLSContext?,
         serverName: String?
     ) throws -> Connection {
-        guard tls == nil else {
-            throw TransportError.systemCall("TLS", errno: ENOTSUP)
+        let session = try tls.map { context throws(TLSError) in
+            try TLSSession(context: context, serverName: serverName)
         }
         return Connection(
             descriptor: descriptor,
             eventLoop: eventLoop,
             localAddress: localAddress,
-            remoteAddress: remoteAddress
+            remoteAddress: remoteAddress,
+            session: session
         )
     }
 }

@@ -48,7 +48,7 @@ public final class EventLoop: @unchecked Sendable {
         return key
     }()
 
-    /// The position of this loop in its group, used in thread names.
+    /// The position of this loop in its group.
     let index: Int
 
     private let epollDescriptor: Int32
@@ -61,7 +61,8 @@ public final class EventLoop: @unchecked Sendable {
     private var registrations: [UInt64: any EventLoopSelectable] = [:]
     private var nextRegistrationID: UInt64 = 1
 
-    /// Where connections on this loop read into; handlers see the bytes only during their call.
+    /// The buffer that connections on this loop read into. Handlers see its bytes only during
+    /// their call.
     let readBuffer: UnsafeMutableRawBufferPointer
 
     /// Scratch space for gathering queued buffers into one `writev`-style call.
@@ -69,6 +70,15 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Scratch space for decrypted TLS plaintext, reused by every connection on this loop.
     var plaintextScratch: [UInt8] = []
+
+    /// Scratch space for ciphertext drained from a TLS session before it is queued.
+    var ciphertextScratch: [UInt8] = []
+
+    /// The largest plaintext passed to one `SSL_write`: one full TLS record.
+    static let maximumRecordSize = 16 * 1024
+
+    /// Scratch space for packing several small queued buffers into one TLS record.
+    let recordScratch: UnsafeMutableRawBufferPointer
 
     init(index: Int) throws(TransportError) {
         self.index = index
@@ -83,6 +93,7 @@ public final class EventLoop: @unchecked Sendable {
         }
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
         vectorScratch = .allocate(capacity: Self.maximumVectorCount)
+        recordScratch = .allocate(byteCount: Self.maximumRecordSize, alignment: 16)
 
         let wakeupEvent = Epoll.Event(events: Epoll.readable, data: 0)
         _ = try? blockingSystemCall("epoll_ctl(ADD eventfd)") {
@@ -93,6 +104,7 @@ public final class EventLoop: @unchecked Sendable {
     deinit {
         readBuffer.deallocate()
         vectorScratch.deallocate()
+        recordScratch.deallocate()
     }
 
     /// True on the loop's own thread.

@@ -101,6 +101,43 @@ struct WriteQueue {
         return count
     }
 
+    /// Calls `body` with up to `limit` bytes from the front of the queue in one contiguous block,
+    /// then removes the number of bytes `body` returns.
+    ///
+    /// The block points into the first buffer when that buffer alone has `limit` bytes left or
+    /// is the last one. Otherwise the bytes of several buffers are copied into `scratch`, which
+    /// must hold at least `limit` bytes.
+    mutating func consumeFront(
+        upTo limit: Int,
+        scratch: UnsafeMutableRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer) -> Int
+    ) {
+        guard !isEmpty else {
+            return
+        }
+        let first = entries[head]
+        let consumed: Int
+        if first.remaining >= limit || head == entries.count - 1 {
+            let start = first.buffer.bytes.baseAddress! + first.offset
+            consumed = body(UnsafeRawBufferPointer(start: start, count: min(limit, first.remaining)))
+        } else {
+            var filled = 0
+            var index = head
+            var offset = first.offset
+            while filled < limit && index < entries.count {
+                let entry = entries[index]
+                let count = min(limit - filled, entry.buffer.count - offset)
+                let source = UnsafeRawBufferPointer(rebasing: entry.buffer.bytes[offset..<offset + count])
+                UnsafeMutableRawBufferPointer(rebasing: scratch[filled...]).copyMemory(from: source)
+                filled += count
+                index += 1
+                offset = 0
+            }
+            consumed = body(UnsafeRawBufferPointer(rebasing: scratch[..<filled]))
+        }
+        advance(by: consumed)
+    }
+
     /// Marks `written` bytes from the front as sent.
     private mutating func advance(by written: Int) {
         precondition(written <= byteCount, "the kernel reported more bytes written than were queued")

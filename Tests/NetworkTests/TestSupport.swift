@@ -191,6 +191,12 @@ final class RecordingHandler: ConnectionHandler {
         self.onRead = onRead
     }
 
+    /// The number of bytes received, read without copying the bytes (a copy held by the test
+    /// thread would make the next append copy the whole array).
+    var receivedCount: Int {
+        recording.update { $0.received.count }
+    }
+
     func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer) {
         recording.update { $0.received += bytes }
         onRead?(connection, bytes)

@@ -92,6 +92,32 @@ struct WriteQueueTests {
         #expect(queue.byteCount == 12)
     }
 
+    @Test("consumeFront packs small buffers into one record")
+    func consumeFrontPacks() {
+        var (queue, expected) = queue(of: [3, 5, 20_000])
+        let record = UnsafeMutableRawBufferPointer.allocate(byteCount: 16_384, alignment: 16)
+        defer { record.deallocate() }
+        var blocks: [[UInt8]] = []
+
+        // The first block spans three buffers, so it is copied; the body takes only 10,000 bytes.
+        queue.consumeFront(upTo: 16_384, scratch: record) { bytes in
+            blocks.append(Array(bytes))
+            return 10_000
+        }
+        // The rest lies in the last buffer and is passed without copying.
+        queue.consumeFront(upTo: 16_384, scratch: record) { bytes in
+            let scratchRange = UnsafeRawPointer(record.baseAddress!)..<UnsafeRawPointer(record.baseAddress! + record.count)
+            #expect(!scratchRange.contains(bytes.baseAddress!))
+            blocks.append(Array(bytes))
+            return bytes.count
+        }
+
+        #expect(blocks.map(\.count) == [16_384, 10_008])
+        #expect(Array(blocks[0][..<10_000] + blocks[1]) == expected)
+        #expect(queue.isEmpty)
+        expected.removeAll()
+    }
+
     @Test("empty buffers are not queued")
     func emptyBuffersIgnored() throws {
         var queue = WriteQueue()
