@@ -1,0 +1,16 @@
+/// Receives what happens on a `Connection`. All calls come on the connection's event loop.
+public protocol ConnectionHandler: AnyObject {
+    /// Delivers plaintext bytes (TLS already decrypted). The pointer is valid only during the call.
+    func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer)
+
+    /// Reports that `connection.isWritable` flipped.
+    func connectionWritabilityChanged(_ connection: Connection)
+
+    /// Reports the end of the connection, once. `error` is nil for an orderly close by either side.
+    func connectionDidClose(_ connection: Connection, error: (any Error)?)
+}
+
+extension ConnectionHandler {
+    /// Does nothing; handlers that do not watch writability can leave it out.
+    public func connectionWritabilityChanged(_ connection: Connection) {}
+}

@@ -1,1 +1,0 @@
-// The Network module; its types arrive in the files beside this one.

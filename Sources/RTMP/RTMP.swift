@@ -1,1 +1,0 @@
-// The RTMP module; its types arrive in the files beside this one.

@@ -1,5 +1,0 @@
-import Testing
-
-@Test func NetworkModuleBuilds() {
-    #expect(Bool(true))
-}

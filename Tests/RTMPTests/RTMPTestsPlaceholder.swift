@@ -1,5 +1,0 @@
-import Testing
-
-@Test func RTMPModuleBuilds() {
-    #expect(Bool(true))
-}
