@@ -234,6 +234,9 @@ public struct ChunkDecoder: Sendable {
     /// checked for the 4 bytes of the stored value: if they are there they are
     /// skipped, otherwise they are payload. A type-3 header that starts a new
     /// message always carries the field, as it is that message's delta.
+    ///
+    /// NOTE: a peer that omits the field and whose payload happens to start with
+    /// the same 4 bytes is misread, as it is by librtmp and ffmpeg.
     private func repeatedExtendedTimestampLength(
         in buffer: ByteBuffer,
         at index: Int,
