@@ -248,6 +248,70 @@ struct ConnectionTests {
         }
     }
 
+    @Test("bytes written before start() go out after it")
+    func writeBeforeStart() throws {
+        try withGroup(threads: 1) { group in
+            let (listener, _) = try startServer(
+                group: group,
+                makeHandler: { RecordingHandler() },
+                configure: { connection in
+                    connection.write(Array("early".utf8))
+                    #expect(connection.queuedBytes == 5)
+                }
+            )
+            defer { listener.close() }
+
+            let client = try BlockingClient(to: listener.localAddress)
+            #expect(try client.read(exactly: 5) == Array("early".utf8))
+        }
+    }
+
+    @Test("connect times out when the listener's accept queue is full")
+    func connectorTimeout() throws {
+        // A listener that never accepts, with a backlog of 0, stops answering SYNs once its
+        // accept queue holds a connection, so the next connect waits until its timeout.
+        let listening = try Socket.makeTCP(family: AF_INET)
+        defer { closeDescriptor(listening) }
+        let any = RawSocketAddress(numericHost: "127.0.0.1", port: 0)!
+        _ = any.withSockAddr { bind(listening, $0, $1) }
+        #expect(listen(listening, 0) == 0)
+        let address = try Socket.localAddress(listening)
+        // With a backlog of 0, Linux queues one connection.
+        let queued = try BlockingClient(to: address)
+
+        withGroup(threads: 1) { group in
+            let loop = group.loops[0]
+            let failure = Locked<TransportError?>(nil)
+            let start = Deadline.now()
+            loop.execute {
+                TCPConnector.connect(
+                    host: "127.0.0.1", port: address.port, on: loop, tls: nil, serverName: nil,
+                    timeout: .milliseconds(300)
+                ) { result in
+                    if case .failure(let error as TransportError) = result {
+                        failure.update { $0 = error }
+                    }
+                }
+            }
+            #expect(waitUntil { failure.value != nil })
+            #expect(failure.value == .timedOut("connect"))
+            #expect(Deadline.now() - start >= .milliseconds(300))
+        }
+        withExtendedLifetime(queued) {}
+    }
+
+    @Test("write watermarks reject low above high")
+    func watermarksChecked() async {
+        await #expect(processExitsWith: .failure) {
+            let group = EventLoopGroup(numberOfThreads: 1)
+            let (listener, _) = try startServer(group: group, configure: { connection in
+                connection.writeWatermarks = (low: 10, high: 5)
+            })
+            _ = try BlockingClient(to: listener.localAddress)
+            usleep(2_000_000)
+        }
+    }
+
     @Test("shutdown closes open connections and tells their handlers")
     func shutdownClosesConnections() throws {
         let group = EventLoopGroup(numberOfThreads: 1)
