@@ -104,7 +104,7 @@ struct TLSConnectionTests {
         }
     }
 
-    @Test("many small TLS writes are packed and read in few callbacks")
+    @Test("small TLS writes packed into records")
     func smallWritesPacked() throws {
         let identity = try TestIdentity()
         defer { identity.remove() }
@@ -136,7 +136,7 @@ struct TLSConnectionTests {
         }
     }
 
-    @Test("8 MiB over TLS arrives in order and writability flips")
+    @Test("8 MiB over TLS, in order")
     func largeTransfer() throws {
         let identity = try TestIdentity()
         defer { identity.remove() }
@@ -199,7 +199,7 @@ struct TLSConnectionTests {
         }
     }
 
-    @Test("a certificate for another name fails the handshake on both sides")
+    @Test("certificate name mismatch")
     func wrongServerName() throws {
         let identity = try TestIdentity()
         defer { identity.remove() }
@@ -220,7 +220,7 @@ struct TLSConnectionTests {
         }
     }
 
-    @Test("a plain TCP client that sends no TLS is closed with an error")
+    @Test("plaintext client on a TLS port")
     func plaintextClientRejected() throws {
         let identity = try TestIdentity()
         defer { identity.remove() }

@@ -145,7 +145,13 @@ public struct ChunkDecoder: Sendable {
         } else if format != .continuation {
             state.hasExtendedTimestamp = false
         } else if state.hasExtendedTimestamp {
-            guard let skip = repeatedExtendedTimestampLength(in: buffer, at: index, state: state, startsMessage: startsMessage)
+            guard
+                let skip = repeatedExtendedTimestampLength(
+                    in: buffer,
+                    at: index,
+                    state: state,
+                    startsMessage: startsMessage
+                )
             else { return nil }
             if startsMessage, skip == 4, let value = buffer.getInteger(at: index, endianness: .big, as: UInt32.self) {
                 state.timestampField = value
@@ -153,28 +159,37 @@ public struct ChunkDecoder: Sendable {
             index += skip
         }
 
-        // a new message: check its length and work out its absolute timestamp
         if startsMessage {
-            guard state.length <= limits.maximumMessageSize else {
-                throw .messageTooLarge(state.length, maximum: limits.maximumMessageSize)
-            }
-            if format == .full {
-                state.timestamp = state.timestampField
-            } else {
-                state.timestamp = state.timestamp &+ state.timestampField
-            }
-            // A new header in the middle of a message replaces it; ffmpeg does the same.
-            state.partialPayload = nil
+            try startMessage(format: format, state: &state)
         }
         return ParsedHeader(chunkStreamID: chunkStreamID, format: format, payloadIndex: index, state: state)
     }
 
-    /// The state a chunk starts from: the stored one, or a fresh one for a type-0
-    /// header on a new chunk stream.
-    private func startingState(chunkStreamID: UInt32, format: ChunkHeaderFormat) throws(RTMPProtocolError) -> StreamState? {
+    /// Checks the length of a new message and works out its absolute timestamp.
+    private func startMessage(format: ChunkHeaderFormat, state: inout StreamState) throws(RTMPProtocolError) {
+        guard state.length <= limits.maximumMessageSize else {
+            throw .messageTooLarge(state.length, maximum: limits.maximumMessageSize)
+        }
+        if format == .full {
+            state.timestamp = state.timestampField
+        } else {
+            state.timestamp = state.timestamp &+ state.timestampField
+        }
+        // A new header in the middle of a message replaces that message, as in ffmpeg.
+        state.partialPayload = nil
+    }
+
+    /// Returns the state a chunk starts from: the stored one, or a fresh one for a
+    /// type-0 header on a new chunk stream.
+    private func startingState(
+        chunkStreamID: UInt32,
+        format: ChunkHeaderFormat
+    ) throws(RTMPProtocolError) -> StreamState? {
         if let state = streams[chunkStreamID] { return state }
         guard format == .full else {
-            throw .invalidChunkHeader("type-\(format.rawValue) header on chunk stream \(chunkStreamID), which has no type-0 header yet")
+            throw .invalidChunkHeader(
+                "type-\(format.rawValue) header on chunk stream \(chunkStreamID), which has no type-0 header yet"
+            )
         }
         guard streams.count < limits.maximumChunkStreams else {
             throw .tooManyChunkStreams(limits.maximumChunkStreams)
@@ -210,8 +225,8 @@ public struct ChunkDecoder: Sendable {
         index += 4
     }
 
-    /// How many bytes of repeated extended timestamp a type-3 chunk carries: 4 or
-    /// 0, or `nil` when too few bytes are readable to tell.
+    /// Returns how many bytes of repeated extended timestamp a type-3 chunk
+    /// carries: 4 or 0, or `nil` when too few bytes are readable to tell.
     ///
     /// The specification repeats the extended timestamp on every type-3 chunk of
     /// a chunk stream whose last header used one, but some encoders omit it on
@@ -219,6 +234,9 @@ public struct ChunkDecoder: Sendable {
     /// checked for the 4 bytes of the stored value: if they are there they are
     /// skipped, otherwise they are payload. A type-3 header that starts a new
     /// message always carries the field, as it is that message's delta.
+    ///
+    /// NOTE: a peer that omits the field and whose payload happens to start with
+    /// the same 4 bytes is misread, as it is by librtmp and ffmpeg.
     private func repeatedExtendedTimestampLength(
         in buffer: ByteBuffer,
         at index: Int,

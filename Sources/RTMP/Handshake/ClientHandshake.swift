@@ -44,7 +44,12 @@ public struct ClientHandshake: Sendable {
         var digest: [UInt8]?
         if let digestScheme {
             c1.replaceSubrange(4..<8, with: Self.clientVersion)
-            digest = HandshakeDigest.sign(&c1, scheme: digestScheme, key: HandshakeDigest.clientSigningKey, crypto: crypto)
+            digest = HandshakeDigest.sign(
+                &c1,
+                scheme: digestScheme,
+                key: HandshakeDigest.clientSigningKey,
+                crypto: crypto
+            )
         }
         state = .awaitingS0S1S2(c1Digest: digest)
         return [3] + c1
@@ -66,9 +71,19 @@ public struct ClientHandshake: Sendable {
         var c2 = s1
         let serverVersionIsZero = s1[4..<8].allSatisfy { $0 == 0 }
         if let c1Digest, !serverVersionIsZero,
-            let (_, serverDigest) = HandshakeDigest.findDigest(in: s1, key: HandshakeDigest.serverSigningKey, crypto: crypto)
+            let (_, serverDigest) = HandshakeDigest.findDigest(
+                in: s1,
+                key: HandshakeDigest.serverSigningKey,
+                crypto: crypto
+            )
         {
-            guard HandshakeDigest.isValidResponse(s2, ownDigest: c1Digest, peerFullKey: HandshakeDigest.serverKey, crypto: crypto)
+            guard
+                HandshakeDigest.isValidResponse(
+                    s2,
+                    ownDigest: c1Digest,
+                    peerFullKey: HandshakeDigest.serverKey,
+                    crypto: crypto
+                )
             else { throw .handshakeFailed("S2 is not signed with the digest of C1") }
             c2 = HandshakeDigest.response(
                 random: crypto.randomBytes(count: HandshakeDigest.packetSize - HandshakeDigest.digestLength),

@@ -61,7 +61,12 @@ public enum HandshakeDigest {
     public static var serverSigningKey: [UInt8] { Array(serverKey.prefix(36)) }
 
     /// Returns the digest of `packet` with the 32 bytes at `offset` left out.
-    public static func digest(of packet: [UInt8], skipping offset: Int, key: [UInt8], crypto: any HandshakeCrypto) -> [UInt8] {
+    public static func digest(
+        of packet: [UInt8],
+        skipping offset: Int,
+        key: [UInt8],
+        crypto: any HandshakeCrypto
+    ) -> [UInt8] {
         let data = Array(packet[..<offset]) + Array(packet[(offset + digestLength)...])
         return crypto.hmacSHA256(key: key, data: data)
     }

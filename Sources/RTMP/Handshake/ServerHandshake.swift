@@ -52,7 +52,10 @@ public struct ServerHandshake: Sendable {
     /// Consumes handshake bytes from `buffer`; bytes after C2 stay in it.
     /// - Parameter now: the current time in milliseconds, written into S1.
     /// - Throws: `RTMPProtocolError.unsupportedVersion` when C0 is not 3.
-    public mutating func advance(_ buffer: inout ByteBuffer, now: UInt64) throws(RTMPProtocolError) -> HandshakeProgress {
+    public mutating func advance(
+        _ buffer: inout ByteBuffer,
+        now: UInt64
+    ) throws(RTMPProtocolError) -> HandshakeProgress {
         var progress = HandshakeProgress()
         if case .awaitingC0C1 = state {
             // Check C0 as soon as it arrives, so a TLS or HTTP client is rejected at once.

@@ -112,6 +112,12 @@ public struct DataMessage: Sendable, Equatable {
         streamID: MessageStreamID,
         timestamp: UInt32 = 0
     ) -> Message {
-        Message(chunkStreamID: chunkStreamID, typeID: .dataAMF0, streamID: streamID, timestamp: timestamp, payload: payload)
+        Message(
+            chunkStreamID: chunkStreamID,
+            typeID: .dataAMF0,
+            streamID: streamID,
+            timestamp: timestamp,
+            payload: payload
+        )
     }
 }

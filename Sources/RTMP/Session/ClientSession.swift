@@ -177,7 +177,13 @@ public final class ClientSession {
     private func call(_ name: String, commandObject: AMF0Value = .null, arguments: [AMF0Value] = []) {
         let transactionID = nextTransactionID
         nextTransactionID += 1
-        sendCommand(Command(name: name, transactionID: transactionID, commandObject: commandObject, arguments: arguments))
+        let command = Command(
+            name: name,
+            transactionID: transactionID,
+            commandObject: commandObject,
+            arguments: arguments
+        )
+        sendCommand(command)
     }
 
     // MARK: - Input

@@ -140,7 +140,12 @@ extension ServerSession {
             AMF0Property("code", .string(code)),
             AMF0Property("description", .string(description)),
         ])
-        let command = Command(name: "_error", transactionID: transactionID, commandObject: .null, arguments: [information])
+        let command = Command(
+            name: "_error",
+            transactionID: transactionID,
+            commandObject: .null,
+            arguments: [information]
+        )
         send(command.message())
     }
 

@@ -16,7 +16,7 @@ import Bytes
 /// 4. `pollTimeout()` for the next deadline, and `handleTimeout(now:)` when it passes.
 ///
 /// Once `isClosed` is true, send what `pollOutbound()` still returns, then
-/// close the socket; `closeReason` says why.
+/// close the socket. `closeReason` gives the reason.
 ///
 /// States: handshaking, then awaiting connect, then connected, then closed.
 /// The handshake and the connect command each have a deadline. Out of scope:
@@ -24,9 +24,11 @@ import Bytes
 /// byte, which is what clients send), shared objects, and RTMPE.
 ///
 /// Chunk streams of the replies: protocol and user control on 2, connection
-/// commands on 3, stream-level `onStatus` and data messages on 5. Only these
-/// chunk streams get compressed headers, so the media fast path
-/// (`ChunkEncoder.encode`) may use any other chunk stream.
+/// commands on 3, stream-level `onStatus` and data messages on 5. Only chunk
+/// streams 2 and 3 get compressed headers, so the media fast path
+/// (`ChunkEncoder.encode`) may use any other chunk stream, 5 included.
+/// Media for players should go on `ChunkStreamID.audio` (6) and `.video` (7),
+/// and metadata on `.stream` (5).
 public final class ServerSession {
     /// Settings of a server session.
     public struct Configuration: Sendable {
@@ -99,7 +101,7 @@ public final class ServerSession {
         state = .handshaking(ServerHandshake(crypto: crypto))
         channel = MessageChannel(
             limits: configuration.limits,
-            compressedChunkStreams: [.protocolControl, .command, ChunkStreamID(4), .stream]
+            compressedChunkStreams: [.protocolControl, .command]
         )
         startTime = now
     }
