@@ -172,13 +172,13 @@ extension TLSSession {
         guard pending > 0 else {
             return 0
         }
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: pending))
-        let read = output.withUnsafeMutableBytes { buffer in
-            BIO_read(writeBIO, buffer.baseAddress! + start, Int32(pending))
-        }
+        // Read into scratch memory and append it: growing the array with zeros first costs a
+        // pass over every byte, which dominates in debug builds.
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: pending, alignment: 1)
+        defer { scratch.deallocate() }
+        let read = BIO_read(writeBIO, scratch.baseAddress!, Int32(pending))
         let moved = max(0, Int(read))
-        output.removeLast(pending - moved)
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<moved]))
         return moved
     }
 
@@ -243,18 +243,16 @@ extension TLSSession {
             }
         }
 
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readChunkSize, alignment: 1)
+        defer { scratch.deallocate() }
         // Each pass either appends bytes or ends the loop, and the input is finite.
         while true {
-            let start = output.count
-            output.append(contentsOf: repeatElement(0, count: Self.readChunkSize))
-            let outcome = output.withUnsafeMutableBytes { buffer in
-                OpenSSL.sslOperation(ssl) { SSL_read($0, buffer.baseAddress! + start, Int32(Self.readChunkSize)) }
+            let outcome = OpenSSL.sslOperation(ssl) {
+                SSL_read($0, scratch.baseAddress!, Int32(Self.readChunkSize))
             }
-            var produced = 0
             if case .success(let count) = outcome {
-                produced = count
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]))
             }
-            output.removeLast(Self.readChunkSize - produced)
 
             switch outcome {
             case .success:

@@ -1,0 +1,156 @@
+import Foundation
+import Observability
+
+/// A listener address: a host (IPv4, IPv6 or name) and a TCP port (0 lets the kernel pick one).
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`, `[IPV6]:PORT` or `:PORT` (all interfaces).
+    /// - Returns: `nil` when the text is not of that form or the port is out of range.
+    public init?(parsing text: String) {
+        var host: Substring
+        var portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+            // A bare IPv6 address needs brackets so that its port is unambiguous.
+            if host.contains(":") { return nil }
+        }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard let port = Int(portText), (0...65_535).contains(port) else { return nil }
+        self.host = String(host)
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+extension ServerConfiguration {
+    /// The RTMP listener, or `nil` when it is turned off.
+    /// - Throws: `ConfigurationError` when the address is not `HOST:PORT`.
+    public func rtmpAddress() throws(ConfigurationError) -> ListenAddress? {
+        try Self.address(rtmp, field: "rtmp", example: "0.0.0.0:1935")
+    }
+
+    /// The RTMPS listener, or `nil` when it is turned off.
+    /// - Throws: `ConfigurationError` when the address is not `HOST:PORT`.
+    public func rtmpsAddress() throws(ConfigurationError) -> ListenAddress? {
+        try Self.address(rtmps, field: "rtmps", example: "0.0.0.0:1936")
+    }
+
+    private static func address(_ text: String?, field: String, example: String) throws(ConfigurationError) -> ListenAddress? {
+        guard let text, text != "off" else { return nil }
+        guard let address = ListenAddress(parsing: text) else {
+            throw ConfigurationError(
+                "invalid \(field) address \"\(text)\": use HOST:PORT such as \(example), [::]:PORT for IPv6, or off"
+            )
+        }
+        return address
+    }
+
+    /// The log level as a value.
+    /// - Throws: `ConfigurationError` naming the accepted levels.
+    public func parsedLogLevel() throws(ConfigurationError) -> Observability.LogLevel {
+        guard let level = LogLevel(rawValue: logLevel.lowercased()) else {
+            let names = LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError("invalid logLevel \"\(logLevel)\": use one of \(names)")
+        }
+        return level
+    }
+
+    /// Checks every field and throws on the first value that cannot work.
+    /// - Throws: `ConfigurationError` naming the field, the value and the fix.
+    public func validate() throws(ConfigurationError) {
+        let rtmpListener = try rtmpAddress()
+        let rtmpsListener = try rtmpsAddress()
+        if rtmpListener == nil && rtmpsListener == nil {
+            throw ConfigurationError("both rtmp and rtmps are off: enable at least one listener")
+        }
+        _ = try parsedLogLevel()
+        if (certificateFile == nil) != (privateKeyFile == nil) {
+            throw ConfigurationError(
+                "certificateFile and privateKeyFile go together: set both, or neither to use a generated certificate"
+            )
+        }
+        guard (0...256).contains(eventLoops) else {
+            throw ConfigurationError("invalid eventLoops \(eventLoops): use 0 (one per core) up to 256")
+        }
+        try validateApplications()
+        try limits.validate()
+    }
+
+    private func validateApplications() throws(ConfigurationError) {
+        var seen = Set<String>()
+        for (index, application) in applications.enumerated() {
+            let field = "applications[\(index)]"
+            guard StreamNames.isValidSegment(application.name) else {
+                throw ConfigurationError(
+                    "invalid \(field).name \"\(application.name)\": use letters, digits, '-', '_' or '.'"
+                )
+            }
+            guard seen.insert(application.name).inserted else {
+                throw ConfigurationError("duplicate \(field).name \"\(application.name)\": each application is listed once")
+            }
+            for (keyIndex, streamKey) in application.streamKeys.enumerated() {
+                let keyField = "\(field).streamKeys[\(keyIndex)]"
+                guard StreamNames.isValidSegment(streamKey.stream) else {
+                    throw ConfigurationError(
+                        "invalid \(keyField).stream \"\(streamKey.stream)\": use letters, digits, '-', '_' or '.'"
+                    )
+                }
+                guard streamKey.key.utf8.count >= 16, StreamNames.isValidSegment(streamKey.key) else {
+                    // The key itself is a secret, so the message does not repeat it.
+                    throw ConfigurationError(
+                        "invalid \(keyField).key: use at least 16 URL-safe characters (letters, digits, '-', '_')"
+                    )
+                }
+            }
+        }
+    }
+}
+
+extension LimitsConfiguration {
+    /// Checks every bound.
+    /// - Throws: `ConfigurationError` naming the field, the value and the accepted range.
+    public func validate() throws(ConfigurationError) {
+        try Self.check("limits.outgoingChunkSize", outgoingChunkSize, 128...65_536)
+        try Self.check("limits.maximumIncomingChunkSize", maximumIncomingChunkSize, 128...16_777_215)
+        try Self.check("limits.maximumMessageSize", maximumMessageSize, 1024...16_777_215)
+        try Self.check("limits.playerQueueBytes", playerQueueBytes, 65_536...(1 << 30))
+        try Self.check("limits.gopCacheBytes", gopCacheBytes, 0...(1 << 30))
+        try Self.check("limits.handshakeTimeoutSeconds", handshakeTimeoutSeconds, 1...3600)
+    }
+
+    private static func check(_ field: String, _ value: Int, _ range: ClosedRange<Int>) throws(ConfigurationError) {
+        guard range.contains(value) else {
+            throw ConfigurationError(
+                "invalid \(field) \(value): use a value from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+    }
+}
+
+/// Rules for application and stream names.
+public enum StreamNames {
+    /// Whether `text` is a non-empty run of letters, digits, `-`, `_` and `.` of at most 128 bytes.
+    public static func isValidSegment(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 128 else { return false }
+        return text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x2D || byte == 0x5F || byte == 0x2E
+        }
+    }
+}

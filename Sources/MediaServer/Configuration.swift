@@ -1,0 +1,183 @@
+import Foundation
+
+/// Everything the server needs to run, loaded from a JSON5 file and the command line.
+///
+/// Every field has a default, so an empty file (or no file) is a valid
+/// configuration. `validate()` rejects bad values with a message that names the
+/// field, the value and the fix.
+public struct ServerConfiguration: Sendable, Codable {
+    /// Plain RTMP listener as `HOST:PORT`, or `nil` for none.
+    public var rtmp: String?
+    /// RTMPS listener as `HOST:PORT`, or `nil` for none.
+    public var rtmps: String?
+    /// Folder for the generated certificate and stream key.
+    public var dataDirectory: String?
+    /// PEM certificate chain for RTMPS; generated in the data folder when absent.
+    public var certificateFile: String?
+    /// PEM private key for RTMPS; generated in the data folder when absent.
+    public var privateKeyFile: String?
+    /// Applications by name; `live` exists even when not listed.
+    public var applications: [ApplicationConfiguration]
+    /// Protocol and resource bounds.
+    public var limits: LimitsConfiguration
+    /// Minimum log level: trace, debug, info, notice, warning, error.
+    public var logLevel: String
+    /// Event-loop threads; 0 means one per core.
+    public var eventLoops: Int
+
+    /// The defaults: RTMP on port 1935 and RTMPS on 1936 on all interfaces.
+    public init() {
+        rtmp = "0.0.0.0:1935"
+        rtmps = "0.0.0.0:1936"
+        dataDirectory = nil
+        certificateFile = nil
+        privateKeyFile = nil
+        applications = []
+        limits = LimitsConfiguration()
+        logLevel = "info"
+        eventLoops = 0
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case rtmp, rtmps, dataDirectory, certificateFile, privateKeyFile, applications, limits, logLevel, eventLoops
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let defaults = ServerConfiguration()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rtmp = try container.decodeIfPresent(String.self, forKey: .rtmp) ?? defaults.rtmp
+        rtmps = try container.decodeIfPresent(String.self, forKey: .rtmps) ?? defaults.rtmps
+        dataDirectory = try container.decodeIfPresent(String.self, forKey: .dataDirectory)
+        certificateFile = try container.decodeIfPresent(String.self, forKey: .certificateFile)
+        privateKeyFile = try container.decodeIfPresent(String.self, forKey: .privateKeyFile)
+        applications = try container.decodeIfPresent([ApplicationConfiguration].self, forKey: .applications) ?? []
+        limits = try container.decodeIfPresent(LimitsConfiguration.self, forKey: .limits) ?? defaults.limits
+        logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
+        eventLoops = try container.decodeIfPresent(Int.self, forKey: .eventLoops) ?? defaults.eventLoops
+    }
+
+    /// Reads a JSON5 file (comments, unquoted keys and trailing commas allowed).
+    /// - Throws: `ConfigurationError` naming the file and what is wrong with it.
+    public static func load(file path: String) throws(ConfigurationError) -> ServerConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("cannot read configuration file \(path): check the path and its permissions")
+        }
+        let decoder = JSONDecoder()
+        decoder.allowsJSON5 = true
+        do {
+            return try decoder.decode(ServerConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigurationError("invalid configuration file \(path): \(Self.describe(error))")
+        } catch {
+            throw ConfigurationError("invalid configuration file \(path): \(error)")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "field \(path(context.codingPath)) must be of type \(type)"
+        case .valueNotFound(_, let context):
+            return "field \(path(context.codingPath)) is missing a value"
+        case .keyNotFound(let key, let context):
+            return "field \(path(context.codingPath + [key])) is required"
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
+            return "\(path(context.codingPath)) \(underlying ?? context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+/// One application: the first path segment of `rtmp://host/APP/NAME`.
+public struct ApplicationConfiguration: Sendable, Codable {
+    /// The application name, e.g. `live`.
+    public var name: String
+    /// When `true`, any stream name publishes without a key. Only for trusted networks.
+    public var openPublishing: Bool
+    /// Secret keys, each publishing one public stream name.
+    public var streamKeys: [StreamKeyConfiguration]
+    /// When non-empty, players must add `?key=` with one of these to the stream name.
+    public var playKeys: [String]
+
+    /// Creates an application that accepts only the given keys and lets anyone play.
+    public init(name: String, openPublishing: Bool = false, streamKeys: [StreamKeyConfiguration] = [], playKeys: [String] = []) {
+        self.name = name
+        self.openPublishing = openPublishing
+        self.streamKeys = streamKeys
+        self.playKeys = playKeys
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, openPublishing, streamKeys, playKeys }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        openPublishing = try container.decodeIfPresent(Bool.self, forKey: .openPublishing) ?? false
+        streamKeys = try container.decodeIfPresent([StreamKeyConfiguration].self, forKey: .streamKeys) ?? []
+        playKeys = try container.decodeIfPresent([String].self, forKey: .playKeys) ?? []
+    }
+}
+
+/// A secret publish key and the public stream name it publishes.
+public struct StreamKeyConfiguration: Sendable, Codable {
+    /// The public name players use.
+    public var stream: String
+    /// The secret the encoder sends as its stream name.
+    public var key: String
+
+    public init(stream: String, key: String) {
+        self.stream = stream
+        self.key = key
+    }
+}
+
+/// Resource bounds that the configuration file may change.
+public struct LimitsConfiguration: Sendable, Codable {
+    /// Chunk size the server sends with; shared by every player of the fast path.
+    public var outgoingChunkSize: Int = 4096
+    /// Largest chunk size a peer may announce.
+    public var maximumIncomingChunkSize: Int = 65_536
+    /// Largest message a peer may send, in bytes.
+    public var maximumMessageSize: Int = 16_777_215
+    /// Bytes a player may have queued before it drops media up to the next keyframe.
+    public var playerQueueBytes: Int = 8 << 20
+    /// Largest GOP cache per stream, in bytes; past it the cache stops until the next keyframe.
+    public var gopCacheBytes: Int = 32 << 20
+    /// Seconds a client has to finish the handshake and `connect`.
+    public var handshakeTimeoutSeconds: Int = 10
+
+    public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case outgoingChunkSize, maximumIncomingChunkSize, maximumMessageSize, playerQueueBytes, gopCacheBytes
+        case handshakeTimeoutSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let defaults = LimitsConfiguration()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func value(_ key: CodingKeys, _ fallback: Int) throws -> Int {
+            try container.decodeIfPresent(Int.self, forKey: key) ?? fallback
+        }
+        outgoingChunkSize = try value(.outgoingChunkSize, defaults.outgoingChunkSize)
+        maximumIncomingChunkSize = try value(.maximumIncomingChunkSize, defaults.maximumIncomingChunkSize)
+        maximumMessageSize = try value(.maximumMessageSize, defaults.maximumMessageSize)
+        playerQueueBytes = try value(.playerQueueBytes, defaults.playerQueueBytes)
+        gopCacheBytes = try value(.gopCacheBytes, defaults.gopCacheBytes)
+        handshakeTimeoutSeconds = try value(.handshakeTimeoutSeconds, defaults.handshakeTimeoutSeconds)
+    }
+}
+
+/// A configuration value that cannot be used, with the fix in the message.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,169 @@
+import Network
+import Synchronization
+
+/// The receiving end of a live stream on one event loop: a player connection.
+protocol PlayerSink: AnyObject {
+    /// A publisher started; `cached` is what the loop's GOP cache holds for a fresh start.
+    func publishStarted()
+    /// One live packet, or one packet of the GOP cache when the player joins.
+    func deliver(_ packet: MediaPacket)
+    /// The publisher left; the player stays and waits for the next one.
+    func publishStopped()
+}
+
+/// What travels from a publisher's loop to every loop with the stream.
+enum FanoutEvent: Sendable {
+    case publishStarted
+    case packet(MediaPacket)
+    case publishStopped
+}
+
+/// One live stream, such as `live/stream`.
+///
+/// The publisher's loop hands each packet to every loop once (one hand-off per
+/// message per loop, not per player); each loop's `LoopFanout` then writes it
+/// to its own players and keeps its own GOP cache, so a player joins without
+/// taking a lock or leaving its loop.
+///
+///     publisher (loop 0) ──► LoopFanout[0] ──► players on loop 0
+///                       └─execute─► LoopFanout[1] ──► players on loop 1
+final class LiveStream: Sendable {
+    /// `APP/NAME`, the public identity used in logs.
+    let path: String
+    /// One fan-out per event loop of the server, in the group's loop order.
+    let fanouts: [LoopFanout]
+
+    init(path: String, loops: [EventLoop], gopCacheBytes: Int) {
+        self.path = path
+        self.fanouts = loops.map { LoopFanout(loop: $0, gopCacheBytes: gopCacheBytes) }
+    }
+
+    /// Sends `event` to every loop; called on the publisher's loop.
+    func broadcast(_ event: FanoutEvent, from loop: EventLoop) {
+        for fanout in fanouts {
+            if fanout.loop === loop {
+                fanout.handle(event)
+            } else {
+                fanout.loop.execute { fanout.handle(event) }
+            }
+        }
+    }
+
+    /// The fan-out that belongs to `loop`.
+    func fanout(on loop: EventLoop) -> LoopFanout {
+        guard let fanout = fanouts.first(where: { $0.loop === loop }) else {
+            preconditionFailure("event loop is not one of the server's loops")
+        }
+        return fanout
+    }
+}
+
+/// A stream's players and GOP cache on one event loop. Touched only on that loop.
+final class LoopFanout: @unchecked Sendable {
+    let loop: EventLoop
+    private var players: [ObjectIdentifier: any PlayerSink] = [:]
+    private var cache: GOPCache
+    private(set) var isPublishing = false
+
+    init(loop: EventLoop, gopCacheBytes: Int) {
+        self.loop = loop
+        self.cache = GOPCache(limitBytes: gopCacheBytes)
+    }
+
+    func handle(_ event: FanoutEvent) {
+        loop.preconditionInEventLoop()
+        switch event {
+        case .publishStarted:
+            isPublishing = true
+            cache.reset()
+            for player in players.values { player.publishStarted() }
+        case .packet(let packet):
+            cache.add(packet)
+            for player in players.values { player.deliver(packet) }
+        case .publishStopped:
+            isPublishing = false
+            cache.reset()
+            for player in players.values { player.publishStopped() }
+        }
+    }
+
+    /// Adds a player and sends it the cached start of the stream.
+    func add(_ player: any PlayerSink) {
+        loop.preconditionInEventLoop()
+        players[ObjectIdentifier(player)] = player
+        guard isPublishing else { return }
+        for packet in cache.startSequence { player.deliver(packet) }
+    }
+
+    func remove(_ player: any PlayerSink) {
+        loop.preconditionInEventLoop()
+        players[ObjectIdentifier(player)] = nil
+    }
+
+    /// Whether the stream has carried video since it started, for audio-only drop decisions.
+    var hasVideo: Bool { cache.hasVideo }
+}
+
+/// Every live stream of the server, by `APP/NAME`.
+///
+/// Only publish, play and their ends take the lock; media never does. A
+/// stream is removed once it has neither publisher nor players.
+final class StreamRegistry: Sendable {
+    private struct Entry {
+        var stream: LiveStream
+        var publisher: ObjectIdentifier?
+        var players = 0
+    }
+
+    private let loops: [EventLoop]
+    private let gopCacheBytes: Int
+    private let entries = Mutex<[String: Entry]>([:])
+
+    init(loops: [EventLoop], gopCacheBytes: Int) {
+        self.loops = loops
+        self.gopCacheBytes = gopCacheBytes
+    }
+
+    /// Makes `owner` the stream's publisher.
+    /// - Returns: the stream, or `nil` when another publisher has it.
+    func claimPublisher(path: String, owner: ObjectIdentifier) -> LiveStream? {
+        entries.withLock { table in
+            var entry = table[path] ?? Entry(stream: LiveStream(path: path, loops: loops, gopCacheBytes: gopCacheBytes))
+            guard entry.publisher == nil else { return nil }
+            entry.publisher = owner
+            table[path] = entry
+            return entry.stream
+        }
+    }
+
+    /// Ends `owner`'s claim on the stream.
+    func releasePublisher(path: String, owner: ObjectIdentifier) {
+        entries.withLock { table in
+            guard var entry = table[path], entry.publisher == owner else { return }
+            entry.publisher = nil
+            table[path] = entry.players == 0 ? nil : entry
+        }
+    }
+
+    /// Counts a new player of the stream, creating the stream when it is the first.
+    func addPlayer(path: String) -> LiveStream {
+        entries.withLock { table in
+            var entry = table[path] ?? Entry(stream: LiveStream(path: path, loops: loops, gopCacheBytes: gopCacheBytes))
+            entry.players += 1
+            table[path] = entry
+            return entry.stream
+        }
+    }
+
+    /// Counts a player leaving.
+    func removePlayer(path: String) {
+        entries.withLock { table in
+            guard var entry = table[path] else { return }
+            entry.players -= 1
+            table[path] = entry.players == 0 && entry.publisher == nil ? nil : entry
+        }
+    }
+
+    /// The number of streams, for metrics and tests.
+    var count: Int { entries.withLock { $0.count } }
+}

@@ -1,1 +1,0 @@
-// The MediaServer module; its types arrive in the files beside this one.

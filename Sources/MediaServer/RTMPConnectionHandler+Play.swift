@@ -1,0 +1,118 @@
+import Bytes
+import RTMP
+
+extension RTMPConnectionHandler: PlayerSink {
+    func handlePlay(_ request: PlayRequest) {
+        guard let app = application else { return }
+        guard playing == nil else {
+            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "already playing")
+            flushSession()
+            return
+        }
+        switch context.policy.authorizePlay(app: app, name: request.streamName, query: request.query) {
+        case .allow:
+            break
+        case .unknownApplication, .invalidName:
+            logger.debug("play rejected: invalid stream name")
+            session.rejectPlay(request, code: "NetStream.Play.StreamNotFound", description: "invalid stream name")
+            flushSession()
+            return
+        case .keyRequired:
+            logger.info("play rejected: missing or wrong play key", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "a valid play key is required")
+            flushSession()
+            close(reason: "play_denied")
+            return
+        }
+
+        let path = "\(app)/\(request.streamName)"
+        let stream = context.registry.addPlayer(path: path)
+        let fanout = stream.fanout(on: connection.eventLoop)
+        let shared = request.streamID == MediaPacket.sharedStreamID
+            && session.outgoingChunkSize == context.limits.outgoingChunkSize
+        playing = PlayState(stream: stream, fanout: fanout, request: request, usesSharedChunks: shared)
+        logger = logger.with(["rtmp.stream": path])
+        session.acceptPlay(request)
+        flushSession()
+        context.metrics.playersActive.add(1)
+        logger.info("play started", metadata: ["rtmp.waiting": String(!fanout.isPublishing)])
+        fanout.add(self)
+    }
+
+    func stopPlaying() {
+        guard let state = playing else { return }
+        playing = nil
+        state.fanout.remove(self)
+        context.registry.removePlayer(path: state.stream.path)
+        context.metrics.playersActive.add(-1)
+        logger.info("play stopped")
+    }
+
+    // MARK: - PlayerSink
+
+    func publishStarted() {
+        guard var state = playing else { return }
+        state.awaitingKeyframe = true
+        playing = state
+        session.sendPublishNotify(streamID: state.request.streamID, streamName: state.request.streamName)
+        flushSession()
+    }
+
+    func publishStopped() {
+        guard let state = playing else { return }
+        session.sendUnpublishNotify(streamID: state.request.streamID, streamName: state.request.streamName)
+        flushSession()
+    }
+
+    /// Writes one packet unless the player is too far behind.
+    ///
+    /// A player whose queue passed its bound drops media until the next video
+    /// keyframe (or, for audio-only streams, until the queue is below the bound
+    /// again). Metadata and sequence headers are never dropped, because without
+    /// them nothing after can be decoded.
+    func deliver(_ packet: MediaPacket) {
+        guard var state = playing, !closedForWrites else { return }
+        defer { playing = state }
+
+        switch packet.kind {
+        case .metadata, .configuration:
+            break
+        case .videoKeyframe:
+            if connection.queuedBytes > context.limits.playerQueueBytes {
+                countDrop(&state)
+                state.awaitingKeyframe = true
+                return
+            }
+            state.awaitingKeyframe = false
+        case .videoFrame, .audioFrame, .data:
+            let behind = connection.queuedBytes > context.limits.playerQueueBytes
+            if behind { state.awaitingKeyframe = true }
+            let videoGate = state.fanout.hasVideo && state.awaitingKeyframe
+            if behind || videoGate {
+                // An audio-only stream resumes as soon as the queue drains.
+                if behind || packet.kind.isVideo || packet.kind == .data {
+                    if behind { countDrop(&state) }
+                    return
+                }
+                if !state.fanout.hasVideo { state.awaitingKeyframe = false }
+            }
+        }
+
+        if state.usesSharedChunks {
+            connection.write(packet.chunks)
+        } else {
+            session.send(packet.message(onStream: state.request.streamID))
+            flushSession()
+        }
+    }
+
+    private func countDrop(_ state: inout PlayState) {
+        context.metrics.mediaDropped.increment()
+        if let total = state.dropReporter.record(now: Self.nowMilliseconds()) {
+            logger.info("slow player: dropped \(total) messages to catch up at the next keyframe")
+        }
+    }
+
+    /// Whether writes are pointless because the connection is closing.
+    var closedForWrites: Bool { session.isClosed }
+}

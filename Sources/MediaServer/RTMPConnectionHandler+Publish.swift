@@ -1,0 +1,78 @@
+import FLV
+import RTMP
+
+extension RTMPConnectionHandler {
+    func handlePublish(_ request: PublishRequest) {
+        guard let app = application else { return }
+        guard publishing == nil else {
+            session.rejectPublish(request, code: "NetStream.Publish.BadName", description: "already publishing")
+            return
+        }
+
+        let streamName: String
+        switch context.policy.authorizePublish(app: app, name: request.streamName) {
+        case .allow(let name):
+            streamName = name
+        case .unknownApplication, .invalidKey:
+            // The name may be a mistyped key, so only its redacted form is logged.
+            logger.info(
+                "publish rejected: invalid stream key",
+                metadata: ["rtmp.key": AccessPolicy.redact(request.streamName)]
+            )
+            session.rejectPublish(request, code: "NetStream.Publish.Denied", description: "invalid stream key")
+            flushSession()
+            close(reason: "publish_denied")
+            return
+        }
+
+        let path = "\(app)/\(streamName)"
+        guard let stream = context.registry.claimPublisher(path: path, owner: ObjectIdentifier(self)) else {
+            logger.info("publish rejected: stream already has a publisher", metadata: ["rtmp.stream": path])
+            session.rejectPublish(request, code: "NetStream.Publish.BadName", description: "stream is already being published")
+            flushSession()
+            close(reason: "publish_duplicate")
+            return
+        }
+
+        publishing = PublishState(stream: stream, streamID: request.streamID)
+        logger = logger.with(["rtmp.stream": path])
+        session.acceptPublish(request)
+        flushSession()
+        context.metrics.publishersActive.add(1)
+        stream.broadcast(.publishStarted, from: connection.eventLoop)
+        logger.info("publish started")
+    }
+
+    func stopPublishing() {
+        guard let state = publishing else { return }
+        publishing = nil
+        state.stream.broadcast(.publishStopped, from: connection.eventLoop)
+        context.registry.releasePublisher(path: state.stream.path, owner: ObjectIdentifier(self))
+        context.metrics.publishersActive.add(-1)
+        logger.info("publish stopped")
+    }
+
+    /// Routes one audio, video or data message of the published stream to its players.
+    func handlePublishedMessage(_ message: Message) {
+        guard let state = publishing, message.streamID == state.streamID else { return }
+
+        var payload = message.payload
+        let kind: PacketKind
+        switch message.typeID {
+        case .audio, .video:
+            kind = PacketKind(typeID: message.typeID, payload: payload)
+        case .dataAMF0:
+            // `@setDataFrame onMetaData {...}` is stored and sent to players as `onMetaData {...}`.
+            if let body = Metadata.strippingSetDataFrame(payload) { payload = body }
+            kind = Metadata.startsWithString(Metadata.onMetaData, in: payload) ? .metadata : .data
+        default:
+            return
+        }
+
+        let packet = MediaPacket(
+            kind: kind, typeID: message.typeID, timestamp: message.timestamp, payload: payload,
+            chunkSize: context.limits.outgoingChunkSize
+        )
+        state.stream.broadcast(.packet(packet), from: connection.eventLoop)
+    }
+}

@@ -1,0 +1,178 @@
+import AMF
+import Bytes
+import Network
+import Observability
+import RTMP
+
+/// Joins one network connection to one RTMP server session and to the live streams.
+///
+/// Bytes from the connection go into the sans-I/O `ServerSession`; its events
+/// are turned into decisions (who may connect, publish, play) and into calls
+/// on the stream registry; its outbound bytes go back to the connection. Media
+/// a player receives is written straight from the shared encodings.
+///
+/// Confined to the connection's event loop: every method runs on that thread.
+final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
+    let connection: Connection
+    let context: ServerContext
+    let session: ServerSession
+    var logger: Logger
+
+    /// The application named in `connect`, once accepted.
+    var application: String?
+    /// The stream this connection publishes, if any.
+    var publishing: PublishState?
+    /// The stream this connection plays, if any.
+    var playing: PlayState?
+
+    private var handshakeTimer: TimerHandle?
+    private var closed = false
+
+    struct PublishState {
+        var stream: LiveStream
+        var streamID: MessageStreamID
+    }
+
+    struct PlayState {
+        var stream: LiveStream
+        var fanout: LoopFanout
+        var request: PlayRequest
+        /// Whether shared encodings fit this player (message stream 1 and the server's chunk size).
+        var usesSharedChunks: Bool
+        /// Set until the player has received a video keyframe; video before it is dropped.
+        var awaitingKeyframe = true
+        var dropReporter = RateLimitedReporter()
+    }
+
+    init(connection: Connection, context: ServerContext, connectionID: Int) {
+        self.connection = connection
+        self.context = context
+        self.session = ServerSession(configuration: context.sessionConfiguration, crypto: OpenSSLHandshakeCrypto())
+        self.logger = context.logger.with([
+            "conn.id": String(connectionID),
+            "conn.peer": connection.remoteAddress.description,
+            "conn.scheme": connection.isTLS ? "rtmps" : "rtmp",
+        ])
+    }
+
+    static func nowMilliseconds() -> UInt64 { Deadline.now().uptimeNanoseconds / 1_000_000 }
+
+    /// Registers the connection, arms the handshake timeout and starts reading.
+    func start() {
+        context.connections.table(on: connection.eventLoop).handlers[ObjectIdentifier(self)] = self
+        context.metrics.sessionsActive.add(1)
+        context.metrics.sessionsOpened.increment()
+        let timeout = Duration.seconds(context.limits.handshakeTimeoutSeconds)
+        handshakeTimer = connection.eventLoop.scheduleTimer(at: .now() + timeout) { [weak self] in
+            guard let self, self.application == nil else { return }
+            self.logger.debug("closing: no connect within \(self.context.limits.handshakeTimeoutSeconds) s")
+            self.close(reason: "timeout")
+        }
+        connection.handler = self
+        connection.start()
+    }
+
+    // MARK: - ConnectionHandler
+
+    func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer) {
+        context.metrics.bytesIn.increment(by: bytes.count)
+        session.receive(bytes, now: Self.nowMilliseconds())
+        processEvents()
+        flushSession()
+    }
+
+    func connectionWritabilityChanged(_ connection: Connection) {}
+
+    func connectionDidClose(_ connection: Connection, error: (any Error)?) {
+        if let error {
+            logger.debug("connection closed with error: \(error)")
+        }
+        tearDown(reason: error == nil ? "peer_closed" : "transport_error")
+    }
+
+    // MARK: - Session events
+
+    private func processEvents() {
+        while !closed, let event = session.nextEvent() {
+            switch event {
+            case .handshakeCompleted(let digest):
+                logger.trace("handshake completed", metadata: ["rtmp.digest": String(digest)])
+            case .connect(let request):
+                handleConnect(request)
+            case .createStream, .releaseStream, .fcPublish:
+                break
+            case .publish(let request):
+                handlePublish(request)
+            case .play(let request):
+                handlePlay(request)
+            case .fcUnpublish:
+                break
+            case .deleteStream(let streamID):
+                if publishing?.streamID == streamID { stopPublishing() }
+                if playing?.request.streamID == streamID { stopPlaying() }
+            case .media(let message):
+                handlePublishedMessage(message)
+            case .protocolError(let error):
+                logger.debug("closing: protocol error: \(error)")
+                close(reason: "protocol_error")
+            }
+        }
+    }
+
+    private func handleConnect(_ request: ConnectRequest) {
+        guard context.policy.knowsApplication(request.app) else {
+            logger.debug("connect rejected: unknown application", metadata: ["rtmp.app": request.app])
+            session.rejectConnect(description: "unknown application")
+            flushSession()
+            close(reason: "rejected")
+            return
+        }
+        application = request.app
+        logger = logger.with(["rtmp.app": request.app])
+        if let handshakeTimer { connection.eventLoop.cancelTimer(handshakeTimer) }
+        handshakeTimer = nil
+        session.acceptConnect()
+        logger.debug("connect accepted")
+    }
+
+    /// Writes what the session queued.
+    func flushSession() {
+        while let bytes = session.pollOutbound() {
+            connection.write(bytes)
+        }
+    }
+
+    // MARK: - Closing
+
+    /// Closes the connection after what is queued, counting `reason`.
+    func close(reason: String) {
+        guard !closed else { return }
+        flushSession()
+        tearDown(reason: reason)
+        connection.close(.afterWrites)
+    }
+
+    /// Tells a publisher's players and a player's stream that this connection is gone.
+    private func tearDown(reason: String) {
+        guard !closed else { return }
+        closed = true
+        if let handshakeTimer { connection.eventLoop.cancelTimer(handshakeTimer) }
+        stopPublishing()
+        stopPlaying()
+        context.connections.table(on: connection.eventLoop).handlers[ObjectIdentifier(self)] = nil
+        context.metrics.sessionsActive.add(-1)
+        context.metrics.sessionClosed(reason: reason)
+        logger.debug("session closed: \(reason)")
+    }
+
+    /// Ends the session for a server shutdown: players and publishers hear why, then the connection closes.
+    func shutdown() {
+        if let playing {
+            session.sendStatus(
+                streamID: playing.request.streamID, level: "status", code: "NetStream.Play.Stop",
+                description: "server shutting down"
+            )
+        }
+        close(reason: "server_shutdown")
+    }
+}

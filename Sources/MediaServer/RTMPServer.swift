@@ -1,0 +1,124 @@
+import Foundation
+import Network
+import Observability
+import Synchronization
+import TLS
+
+/// A running Sealcast server: the event loops, the RTMP and RTMPS listeners and
+/// the live streams they share.
+///
+/// Both listeners feed the same streams, so a publisher over RTMPS reaches
+/// players over RTMP and the other way round.
+public final class RTMPServer: Sendable {
+    /// What to start.
+    public struct Settings: Sendable {
+        public var rtmp: ListenAddress?
+        public var rtmps: ListenAddress?
+        public var tls: TLSContext?
+        public var applications: [ApplicationConfiguration]
+        public var limits: LimitsConfiguration
+        public var eventLoops: Int
+
+        public init(
+            rtmp: ListenAddress?, rtmps: ListenAddress?, tls: TLSContext?,
+            applications: [ApplicationConfiguration], limits: LimitsConfiguration = LimitsConfiguration(),
+            eventLoops: Int = 0
+        ) {
+            self.rtmp = rtmp
+            self.rtmps = rtmps
+            self.tls = tls
+            self.applications = applications
+            self.limits = limits
+            self.eventLoops = eventLoops
+        }
+    }
+
+    private let group: EventLoopGroup
+    private let context: ServerContext
+    private let listeners: [TCPListener]
+    private let connectionIDs = ConnectionIDs()
+
+    /// The bound RTMP address (with the kernel's port when 0 was asked), or `nil`.
+    public let rtmpAddress: SocketAddress?
+    /// The bound RTMPS address, or `nil`.
+    public let rtmpsAddress: SocketAddress?
+    /// The server's metrics.
+    public let metrics: MetricsRegistry
+
+    /// Starts the loops and binds the listeners.
+    /// - Throws: `TransportError` when a port cannot be bound (for example, in use), or
+    ///   `ConfigurationError` when RTMPS is asked for without a TLS context.
+    public init(settings: Settings, logger: Logger, metrics: MetricsRegistry = MetricsRegistry()) throws {
+        let threads = settings.eventLoops > 0 ? settings.eventLoops : 0
+        group = EventLoopGroup(numberOfThreads: threads)
+        self.metrics = metrics
+        let context = ServerContext(
+            policy: AccessPolicy(applications: settings.applications), loops: group.loops,
+            limits: settings.limits, logger: logger, metrics: metrics
+        )
+        self.context = context
+
+        var bound: [TCPListener] = []
+        do {
+            if let rtmp = settings.rtmp {
+                bound.append(try Self.listen(rtmp, tls: nil, group: group, context: context, ids: connectionIDs))
+            }
+            if let rtmps = settings.rtmps {
+                guard let tls = settings.tls else {
+                    throw ConfigurationError("RTMPS needs a certificate and key: set certificateFile and privateKeyFile")
+                }
+                bound.append(try Self.listen(rtmps, tls: tls, group: group, context: context, ids: connectionIDs))
+            }
+        } catch {
+            for listener in bound { listener.close() }
+            group.shutdown()
+            throw error
+        }
+        listeners = bound
+        var index = 0
+        if settings.rtmp != nil {
+            rtmpAddress = bound[index].localAddress
+            index += 1
+        } else {
+            rtmpAddress = nil
+        }
+        rtmpsAddress = settings.rtmps != nil ? bound[index].localAddress : nil
+    }
+
+    private static func listen(
+        _ address: ListenAddress, tls: TLSContext?, group: EventLoopGroup, context: ServerContext, ids: ConnectionIDs
+    ) throws -> TCPListener {
+        try TCPListener.bind(host: address.host, port: address.port, group: group, tls: tls) { connection in
+            let id = ids.next()
+            let handler = RTMPConnectionHandler(connection: connection, context: context, connectionID: id)
+            handler.start()
+        }
+    }
+
+    /// Stops accepting, tells every player and publisher the server is going away,
+    /// closes their connections after what is queued, and stops the loops.
+    public func shutdown() {
+        for listener in listeners { listener.close() }
+        for table in context.connections.all {
+            table.loop.execute {
+                for handler in Array(table.handlers.values) { handler.shutdown() }
+            }
+        }
+        // Give queued close messages a moment to leave before the loops stop.
+        let deadline = Deadline.now() + .milliseconds(300)
+        while Deadline.now() < deadline && context.metrics.sessionsActive.value > 0 {
+            usleep(10_000)
+        }
+        group.shutdown()
+    }
+
+    /// The number of live streams, for tests.
+    public var streamCount: Int { context.registry.count }
+}
+
+/// Numbers connections for the logs, across loops.
+final class ConnectionIDs: Sendable {
+    private let counter = Atomic<Int>(1)
+
+    func next() -> Int { counter.wrappingAdd(1, ordering: .relaxed).oldValue }
+}

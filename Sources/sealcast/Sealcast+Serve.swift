@@ -1,0 +1,95 @@
+import Foundation
+import MediaServer
+import Network
+import Observability
+import TLS
+
+extension Sealcast {
+    static func serve(_ options: Options) throws {
+        var configuration = try options.configuration()
+        try configuration.validate()
+        let logger = Logger(label: "sealcast", level: try configuration.parsedLogLevel())
+
+        // Prepare the data folder: certificate and key for RTMPS, and the publish key for live/stream.
+        let folder = DataFolder(path: configuration.dataDirectory ?? DataFolder.defaultPath())
+        try folder.create()
+        let rtmpsAddress = try configuration.rtmpsAddress()
+        if rtmpsAddress != nil && configuration.certificateFile == nil {
+            if try folder.ensureCertificate(hostName: hostName()) {
+                logger.info("made a self-signed certificate", metadata: ["file": folder.certificateFile])
+            }
+            configuration.certificateFile = folder.certificateFile
+            configuration.privateKeyFile = folder.privateKeyFile
+        }
+        let streamKey = try folder.ensureStreamKey()
+        addGeneratedKey(streamKey.key, to: &configuration)
+
+        var tls: TLSContext?
+        if rtmpsAddress != nil, let certificate = configuration.certificateFile, let key = configuration.privateKeyFile {
+            tls = try TLSContext(configuration: .server(certificateChainFile: certificate, privateKeyFile: key))
+        }
+
+        // Signals go to this thread only: block them before the loops start so that they inherit the mask.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let server = try RTMPServer(
+            settings: RTMPServer.Settings(
+                rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
+                applications: configuration.applications, limits: configuration.limits,
+                eventLoops: configuration.eventLoops
+            ),
+            logger: logger
+        )
+        if let address = server.rtmpAddress { logger.info("listening for RTMP on \(address)") }
+        if let address = server.rtmpsAddress { logger.info("listening for RTMPS on \(address)") }
+
+        if streamKey.created {
+            let fingerprint = try? configuration.certificateFile.map { file throws in
+                try SelfSignedCertificate.fingerprintSHA256(certificatePEMFile: file)
+            }
+            let text = PublishInstructions.text(
+                key: streamKey.key, rtmps: server.rtmpsAddress.map { ListenAddress(host: $0.host, port: $0.port) },
+                rtmp: server.rtmpAddress.map { ListenAddress(host: $0.host, port: $0.port) },
+                host: "localhost", fingerprint: fingerprint ?? nil
+            )
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.info("received \(received == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
+        server.shutdown()
+        logger.info("stopped")
+    }
+
+    /// Adds the generated key for live/stream, making the `live` application when it is not configured.
+    static func addGeneratedKey(_ key: String, to configuration: inout ServerConfiguration) {
+        let entry = StreamKeyConfiguration(stream: DataFolder.defaultStream, key: key)
+        if let index = configuration.applications.firstIndex(where: { $0.name == DataFolder.defaultApplication }) {
+            configuration.applications[index].streamKeys.append(entry)
+        } else {
+            configuration.applications.append(ApplicationConfiguration(name: DataFolder.defaultApplication, streamKeys: [entry]))
+        }
+    }
+
+    /// Prints the publish key and instructions again, for `sealcast credentials`.
+    static func printCredentials(_ options: Options) throws {
+        let configuration = try options.configuration()
+        let folder = DataFolder(path: configuration.dataDirectory ?? DataFolder.defaultPath())
+        guard FileManager.default.fileExists(atPath: folder.streamKeyFile) else {
+            throw ConfigurationError("no publish key in \(folder.path) yet: run sealcast once to make one")
+        }
+        let key = try folder.ensureStreamKey().key
+        let certificate = configuration.certificateFile ?? folder.certificateFile
+        let fingerprint = try? SelfSignedCertificate.fingerprintSHA256(certificatePEMFile: certificate)
+        print(PublishInstructions.text(
+            key: key, rtmps: try configuration.rtmpsAddress(), rtmp: try configuration.rtmpAddress(),
+            host: "localhost", fingerprint: fingerprint
+        ))
+    }
+}

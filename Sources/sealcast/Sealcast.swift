@@ -1,0 +1,66 @@
+import Foundation
+import MediaServer
+import Network
+import Observability
+import TLS
+
+/// The `sealcast` command: parses, loads and validates the configuration, sets up
+/// logging and runs the server. No protocol logic lives here.
+@main
+enum Sealcast {
+    static let version = "0.1.0"
+
+    /// Exit statuses, so scripts can tell a typo from a broken file from a failure at run time.
+    enum ExitCode: Int32 {
+        case success = 0
+        case failure = 1
+        case usage = 64
+        case configuration = 78
+    }
+
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(Options.help)
+            exit(ExitCode.success.rawValue)
+        }
+        if arguments.contains("--version") {
+            print("sealcast \(version)")
+            exit(ExitCode.success.rawValue)
+        }
+        var subcommand = "serve"
+        if let first = arguments.first, !first.hasPrefix("-") {
+            subcommand = first
+            arguments.removeFirst()
+        }
+
+        do {
+            let options = try Options.parse(arguments)
+            switch subcommand {
+            case "serve": try serve(options)
+            case "credentials": try printCredentials(options)
+            default: throw UsageError("unknown subcommand \(subcommand); see sealcast --help")
+            }
+        } catch let error as UsageError {
+            fail("\(error)", .usage)
+        } catch let error as ConfigurationError {
+            fail("\(error)", .configuration)
+        } catch let error as TLSError {
+            fail("\(error)", .configuration)
+        } catch {
+            fail("\(error)", .failure)
+        }
+    }
+
+    static func fail(_ message: String, _ code: ExitCode) -> Never {
+        FileHandle.standardError.write(Data("sealcast: \(message)\n".utf8))
+        exit(code.rawValue)
+    }
+
+    /// The machine's host name, for the certificate and the printed URLs.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(cString: buffer)
+    }
+}

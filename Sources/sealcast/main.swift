@@ -1,1 +1,0 @@
-print("sealcast: not built yet")

@@ -1,5 +1,0 @@
-import Testing
-
-@Test func InteropModuleBuilds() {
-    #expect(Bool(true))
-}

@@ -1,5 +1,0 @@
-import Testing
-
-@Test func MediaServerModuleBuilds() {
-    #expect(Bool(true))
-}
