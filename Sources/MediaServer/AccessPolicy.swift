@@ -63,12 +63,22 @@ public struct AccessPolicy: Sendable {
         case unknownApplication
         case invalidName
         case keyRequired
+        /// The name is a publish key, which is never playable.
+        case nameIsAKey
     }
 
     /// Decides a play of `name` in `app`; `query` is the part after `?` in the stream name.
     public func authorizePlay(app: String, name: String, query: String?) -> PlayDecision {
         guard let application = applications[app] else { return .unknownApplication }
         guard StreamNames.isValidSegment(name) else { return .invalidName }
+
+        // A player that knows a key must not watch under it, nor have it logged as a stream name.
+        let requested = Array(name.utf8)
+        var isKey = false
+        for entry in application.streamKeys where Crypto.constantTimeEqual(entry.key, requested) {
+            isKey = true
+        }
+        if isKey { return .nameIsAKey }
         guard !application.playKeys.isEmpty else { return .allow }
 
         let presented = Array((Self.queryValue("key", in: query) ?? "").utf8)

@@ -12,7 +12,8 @@ extension RTMPConnectionHandler: PlayerSink {
         switch context.policy.authorizePlay(app: app, name: request.streamName, query: request.query) {
         case .allow:
             break
-        case .unknownApplication, .invalidName:
+        case .unknownApplication, .invalidName, .nameIsAKey:
+            // The name is not logged: it may be a key.
             logger.debug("play rejected: invalid stream name")
             session.rejectPlay(request, code: "NetStream.Play.StreamNotFound", description: "invalid stream name")
             flushSession()

@@ -129,6 +129,11 @@ import Testing
         #expect(policy.authorizePlay(app: "private", name: "show", query: "a=1&key=viewer-key-0123456789") == .allow)
     }
 
+    @Test func keyIsNeverAPlayableName() {
+        #expect(policy.authorizePlay(app: "live", name: "key-for-show-0123456789", query: nil) == .nameIsAKey)
+        #expect(policy.authorizePlay(app: "lan", name: "key-for-show-0123456789", query: nil) == .allow)
+    }
+
     @Test func redactionKeepsOnlyAPrefix() {
         let redacted = AccessPolicy.redact("key-for-show-0123456789")
         #expect(redacted == "key-…(23 bytes)")
