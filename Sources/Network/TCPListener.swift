@@ -44,6 +44,9 @@ public final class TCPListener: Sendable {
         var descriptors: [Int32] = []
         var boundAddress = requested
         do {
+            if port != 0 {
+                try checkPortIsFree(requested)
+            }
             for _ in group.loops {
                 let descriptor = try openListeningSocket(at: boundAddress, backlog: backlog)
                 descriptors.append(descriptor)
@@ -71,6 +74,22 @@ public final class TCPListener: Sendable {
     public func close() {
         for socket in sockets {
             socket.eventLoop.execute { socket.close() }
+        }
+    }
+
+    /// Binds and closes a socket without `SO_REUSEPORT`. Linux lets every process of the same
+    /// user join a port whose sockets all set `SO_REUSEPORT`, so without this check a second
+    /// server would share the port with the first instead of failing with `EADDRINUSE`.
+    private static func checkPortIsFree(_ address: RawSocketAddress) throws(TransportError) {
+        let descriptor = try Socket.makeTCP(family: address.family)
+        defer { closeDescriptor(descriptor) }
+        do {
+            try Socket.setOption(descriptor, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1, operation: "SO_REUSEADDR")
+            _ = try blockingSystemCall("bind") {
+                address.withSockAddr { Glibc.bind(descriptor, $0, $1) }
+            }
+        } catch {
+            throw TransportError.systemCall(error.operation, errno: error.errno, detail: address.socketAddress.description)
         }
     }
 

@@ -37,14 +37,23 @@ extension Sealcast {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
 
-        let server = try RTMPServer(
-            settings: RTMPServer.Settings(
-                rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
-                applications: configuration.applications, limits: configuration.limits,
-                eventLoops: configuration.eventLoops
-            ),
-            logger: logger
-        )
+        let server: RTMPServer
+        do {
+            server = try RTMPServer(
+                settings: RTMPServer.Settings(
+                    rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
+                    applications: configuration.applications, limits: configuration.limits,
+                    eventLoops: configuration.eventLoops
+                ),
+                logger: logger
+            )
+        } catch let error as TransportError {
+            let reason = String(cString: strerror(error.errno))
+            throw StartupError(
+                "cannot listen on \(error.detail ?? "the configured address"): \(reason); "
+                    + "stop the program using that port or choose another with --rtmp or --rtmps"
+            )
+        }
         if let address = server.rtmpAddress { logger.info("listening for RTMP on \(address)") }
         if let address = server.rtmpsAddress { logger.info("listening for RTMPS on \(address)") }
 
@@ -91,5 +100,14 @@ extension Sealcast {
             key: key, rtmps: try configuration.rtmpsAddress(), rtmp: try configuration.rtmpAddress(),
             host: "localhost", fingerprint: fingerprint
         ))
+    }
+}
+
+/// A failure to start that is not the configuration's fault, with the fix in the message.
+struct StartupError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }
