@@ -1,5 +1,5 @@
-/// What a new player receives at once: the metadata, the sequence headers of
-/// every track, and the packets since the last video keyframe.
+/// The start of a live stream that a new player receives at once: the metadata,
+/// the sequence headers of every track, and the packets since the last video keyframe.
 ///
 /// With it, a player's first video message is a keyframe and it starts without
 /// waiting for the publisher's next one. The cache is bounded in bytes; a

@@ -20,8 +20,8 @@ enum FanoutEvent: Sendable {
 
 /// One live stream, such as `live/stream`.
 ///
-/// The publisher's loop hands each packet to every loop once (one hand-off per
-/// message per loop, not per player); each loop's `LoopFanout` then writes it
+/// The publisher's loop hands each packet to every loop once: one hand-off per
+/// message per loop, not per player. Each loop's `LoopFanout` then writes it
 /// to its own players and keeps its own GOP cache, so a player joins without
 /// taking a lock or leaving its loop.
 ///

@@ -2,7 +2,7 @@ import Bytes
 import FLV
 import RTMP
 
-/// What a live router needs to know about one media message.
+/// The routing class of one media message: configuration, keyframe, frame or data.
 enum PacketKind: Sendable, Equatable {
     /// Decoder configuration a new player needs before any frame: kept per slot.
     case configuration(ConfigurationSlot)
@@ -36,13 +36,17 @@ enum PacketKind: Sendable, Equatable {
         case .metadata: self = .metadata
         case .data: self = .data
         case .malformed, .other:
-            // Forwarded as it came; as a frame it may be dropped for a slow player but never cached alone.
-            self = typeID == .video ? .videoFrame : typeID == .audio ? .audioFrame : .data
+            // Forwarded as it came. As a frame it may be dropped for a slow player, and it is never cached alone.
+            switch typeID {
+            case .video: self = .videoFrame
+            case .audio: self = .audioFrame
+            default: self = .data
+            }
         }
     }
 }
 
-/// Which configuration a packet carries and for which tracks, so that the latest of each is kept.
+/// The kind of configuration a packet carries and its tracks, under which the GOP cache keeps the latest one.
 struct ConfigurationSlot: Sendable, Hashable {
     enum Category: Sendable, Hashable {
         case videoSequenceHeader, videoMetadata, audioSequenceHeader, audioMultichannelConfig
@@ -64,7 +68,7 @@ struct ConfigurationSlot: Sendable, Hashable {
 /// The chunks carry a full (type 0) header with the absolute timestamp, so a
 /// player can receive any packet after any other. They use the server's
 /// outgoing chunk size and message stream 1, the ID the first `createStream`
-/// returns; a player on another stream ID or chunk size gets its own encoding
+/// returns. A player on another stream ID or chunk size gets its own encoding
 /// of `message` instead.
 final class MediaPacket: Sendable {
     let kind: PacketKind

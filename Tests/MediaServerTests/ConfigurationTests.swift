@@ -150,7 +150,8 @@ import Testing
         #expect(try folder.ensureCertificate(hostName: "example-host") == false)
         let first = try folder.ensureStreamKey()
         let second = try folder.ensureStreamKey()
-        #expect(first.created && !second.created)
+        #expect(first.created)
+        #expect(!second.created)
         #expect(first.key == second.key)
         // 24 random bytes in unpadded Base64 are 32 URL-safe characters: 192 bits.
         #expect(first.key.count == 32)
