@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(ffmpeg libssl-dev pkg-config openssl)
+# ffmpeg, GStreamer (rtmp2sink) and rtmpdump (librtmp) are the real clients of the end-to-end tests.
+packages=(ffmpeg libssl-dev pkg-config openssl rtmpdump gstreamer1.0-tools gstreamer1.0-plugins-good
+    gstreamer1.0-plugins-bad)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -82,13 +82,13 @@ struct FramePacket: Equatable {
 
     /// Parses framemd5 output into audio and video packets.
     ///
-    /// Data streams are left out: a live player's FLV demuxer turns the server's
-    /// `onStatus NetStream.Data.Start` data message into a stream of its own, which
-    /// the source file does not have.
+    /// Other streams are left out. A live player's FLV demuxer turns the server's
+    /// `onStatus NetStream.Data.Start` data message into a data stream, and
+    /// GStreamer's data messages into a subtitle stream; the source file has neither.
     static func parse(_ text: String) -> [FramePacket] {
         let lines = text.split(separator: "\n")
         var dataStreams = Set<Int>()
-        for line in lines where line.hasPrefix("#media_type") && line.hasSuffix(": data") {
+        for line in lines where line.hasPrefix("#media_type") && !line.hasSuffix(": video") && !line.hasSuffix(": audio") {
             let number = line.dropFirst("#media_type ".count).prefix { $0.isNumber }
             if let stream = Int(number) { dataStreams.insert(stream) }
         }

@@ -47,7 +47,10 @@ enum Samples {
     /// The packets of a file as `ffmpeg -c copy -f framemd5` sees them.
     static func packets(of file: URL) throws -> [FramePacket] {
         FramePacket.parse(try run(
-            ffmpeg, ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", file.path, "-map", "0", "-c", "copy", "-f", "framemd5", "-"],
+            ffmpeg, [
+                "-hide_banner", "-nostdin", "-loglevel", "error", "-i", file.path, "-map", "0:v", "-map", "0:a",
+                "-c", "copy", "-f", "framemd5", "-",
+            ],
             directory: directory, name: "framemd5-\(file.lastPathComponent)"
         ))
     }
