@@ -14,12 +14,13 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .target(name: "CSystem"),
         .target(name: "Bytes"),
         .target(name: "AMF", dependencies: ["Bytes"]),
         .target(name: "FLV", dependencies: ["Bytes", "AMF"]),
         .target(name: "RTMP", dependencies: ["Bytes", "AMF", "FLV"]),
         .target(name: "TLS", dependencies: ["COpenSSL"]),
-        .target(name: "Network", dependencies: ["Bytes", "TLS"]),
+        .target(name: "Network", dependencies: ["Bytes", "TLS", "CSystem"]),
         .target(name: "Observability"),
         .target(
             name: "MediaServer",
@@ -35,7 +36,7 @@ let package = Package(
         .testTarget(name: "FLVTests", dependencies: ["FLV", "AMF", "Bytes"]),
         .testTarget(name: "RTMPTests", dependencies: ["RTMP", "AMF", "FLV", "Bytes"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS"]),
-        .testTarget(name: "NetworkTests", dependencies: ["Network", "TLS", "Bytes"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "TLS", "Bytes", "CSystem"]),
         .testTarget(
             name: "MediaServerTests",
             dependencies: ["MediaServer", "RTMP", "Network", "TLS", "Observability", "Bytes", "AMF"]

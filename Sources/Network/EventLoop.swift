@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSystem
 import Synchronization
 
 /// Something registered with a loop's epoll instance.
@@ -82,10 +83,10 @@ public final class EventLoop: @unchecked Sendable {
 
     init(index: Int) throws(TransportError) {
         self.index = index
-        epollDescriptor = try blockingSystemCall("epoll_create1") { Epoll.create(flags: Epoll.closeOnExec) }
+        epollDescriptor = try blockingSystemCall("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
         do {
             wakeupDescriptor = try blockingSystemCall("eventfd") {
-                Epoll.eventFD(initialValue: 0, flags: Epoll.nonBlocking | Epoll.closeOnExec)
+                eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
             }
         } catch {
             closeDescriptor(epollDescriptor)
@@ -206,16 +207,13 @@ extension EventLoop {
     /// Runs the loop on the current thread until `requestStop()` and the queued tasks are done.
     func run() {
         pthread_setspecific(Self.currentLoopKey, Unmanaged.passUnretained(self).toOpaque())
-        let events = UnsafeMutableRawPointer.allocate(
-            byteCount: Self.maximumEventsPerWait * Epoll.eventStride,
-            alignment: 8
-        )
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Self.maximumEventsPerWait)
         defer { events.deallocate() }
 
         while true {
             let count = waitForEvents(events)
             for index in 0..<count {
-                let event = Epoll.event(at: index, in: events)
+                let event = Epoll.Event(events[index])
                 if event.data == 0 {
                     drainWakeup()
                 } else {
@@ -244,10 +242,10 @@ extension EventLoop {
         }
     }
 
-    private func waitForEvents(_ events: UnsafeMutableRawPointer) -> Int {
+    private func waitForEvents(_ events: UnsafeMutablePointer<epoll_event>) -> Int {
         let timeout = pollTimeoutMilliseconds()
         let result = try? systemCall("epoll_wait") {
-            Epoll.wait(epollDescriptor, events, capacity: Int32(Self.maximumEventsPerWait), timeout: timeout)
+            epoll_wait(epollDescriptor, events, Int32(Self.maximumEventsPerWait), timeout)
         }
         if case .processed(let count) = result {
             return Int(count)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSystem
 import Synchronization
 
 /// A fixed set of event loops, each on its own thread.
@@ -69,10 +70,25 @@ public final class EventLoopGroup: Sendable {
         let body = Unmanaged.passRetained(ThreadBody(loop: loop)).toOpaque()
         let result = pthread_create(&thread, nil, { argument in
             let body = Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue()
+            nameCurrentThread(forLoop: body.loop.index)
             body.loop.run()
             return nil
         }, body)
         precondition(result == 0, "pthread_create failed with \(result)")
         return thread
     }
+}
+
+/// Names the current thread "sealcast-loop-N" so that `top -H`, `ps -L` and debuggers show
+/// which threads are event loops.
+///
+/// Linux allows at most 15 bytes, so from loop 10 on the name is "sealcast-N". A failure is
+/// ignored because the name only helps with diagnosis.
+private func nameCurrentThread(forLoop index: Int) {
+    let maximumLength = 15
+    var name = "sealcast-loop-\(index)"
+    if name.utf8.count > maximumLength {
+        name = "sealcast-\(index)"
+    }
+    _ = sealcast_pthread_setname_np(pthread_self(), name)
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSystem
 import Synchronization
 import TLS
 
@@ -166,7 +167,7 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
             let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
             do throws(TransportError) {
                 let result = try systemCall("accept4") {
-                    address.withMutableSockAddr { Epoll.accept(descriptor, $0, $1, flags: flags) }
+                    address.withMutableSockAddr { sealcast_accept4(descriptor, $0, $1, flags) }
                 }
                 guard case .processed(let client) = result else {
                     return
