@@ -22,4 +22,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 swift build --build-tests
-swift test --skip-build --no-parallel "$@"
+
+# Swift Testing prints its own summary; the plain "N passed, N failed" line after it is
+# for tools that read only that form. XCTest reports 0 tests because every test uses Swift Testing.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+swift test --skip-build --no-parallel "$@" 2>&1 | tee "$log" || status=$?
+passed=$(grep -v '^✔ Test run ' "$log" | grep -c '^✔ Test .* passed after' || true)
+failed=$(grep -v '^✘ Test run ' "$log" | grep -c '^✘ Test .* failed after' || true)
+echo "$passed passed, $failed failed"
+exit "$status"
