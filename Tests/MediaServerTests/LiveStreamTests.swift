@@ -165,6 +165,22 @@ struct LiveStreamTests {
         #expect(!logText.contains(Self.key))
     }
 
+    @Test func queryStringIsNotPartOfTheStreamName() throws {
+        let harness = try Harness()
+        let publisher = try harness.client()
+        let (stream, code) = try publisher.publish("\(Self.key)?token=publisher-secret-token")
+        #expect(code == "NetStream.Publish.Start")
+        let player = try harness.client()
+        _ = try player.play("show?token=viewer-secret-token")
+        try publishTwoGroups(publisher, stream: stream)
+        try waitForMedia(player, count: 9)
+        #expect(player.media.count == 9)
+
+        let logText = harness.logs.all.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
+        #expect(logText.contains("live/show"))
+        #expect(!logText.contains("secret-token"))
+    }
+
     @Test func unknownApplicationIsRejectedAtConnect() throws {
         let harness = try Harness()
         let client = try harness.client()
