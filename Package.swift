@@ -26,9 +26,13 @@ let package = Package(
             name: "MediaServer",
             dependencies: ["RTMP", "FLV", "AMF", "Bytes", "Network", "TLS", "Observability"]
         ),
+        .target(
+            name: "RTMPClient",
+            dependencies: ["RTMP", "FLV", "AMF", "Bytes", "Network", "TLS", "Observability"]
+        ),
         .executableTarget(
             name: "sealcast",
-            dependencies: ["MediaServer", "TLS", "Network", "Observability"]
+            dependencies: ["MediaServer", "RTMPClient", "FLV", "TLS", "Network", "Observability"]
         ),
 
         .testTarget(name: "BytesTests", dependencies: ["Bytes"]),
@@ -41,6 +45,10 @@ let package = Package(
             name: "MediaServerTests",
             dependencies: ["MediaServer", "RTMP", "Network", "TLS", "Observability", "Bytes", "AMF"]
         ),
-        .testTarget(name: "InteropTests", dependencies: ["MediaServer", "TLS", "Observability"]),
+        .testTarget(
+            name: "RTMPClientTests",
+            dependencies: ["RTMPClient", "MediaServer", "RTMP", "FLV", "Network", "TLS", "Observability", "Bytes"]
+        ),
+        .testTarget(name: "InteropTests", dependencies: ["MediaServer", "RTMPClient", "FLV", "TLS", "Observability"]),
     ]
 )

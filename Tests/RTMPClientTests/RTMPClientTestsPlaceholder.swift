@@ -1,0 +1,5 @@
+import Testing
+
+@Test func rtmpClientModuleBuilds() {
+    #expect(Bool(true))
+}
