@@ -99,8 +99,15 @@ public struct AccessPolicy: Sendable {
         return nil
     }
 
-    /// A form of a secret that is safe to log: its first four characters and its length.
+    /// Returns a form of a secret that is safe to log: the first 8 hex digits of its SHA-256 and
+    /// its length. No character of the secret appears, yet repeated attempts with the same
+    /// wrong key can be told apart.
     public static func redact(_ secret: String) -> String {
-        "\(secret.prefix(4))…(\(secret.utf8.count) bytes)"
+        let digest = Crypto.sha256(Array(secret.utf8)).prefix(4)
+        let hex = digest.map { byte in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }.joined()
+        return "sha256:\(hex)…(\(secret.utf8.count) bytes)"
     }
 }

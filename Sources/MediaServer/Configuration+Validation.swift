@@ -114,7 +114,7 @@ extension ServerConfiguration {
                 guard streamKey.key.utf8.count >= 16, StreamNames.isValidSegment(streamKey.key) else {
                     // The key itself is a secret, so the message does not repeat it.
                     throw ConfigurationError(
-                        "invalid \(keyField).key: use at least 16 URL-safe characters (letters, digits, '-', '_')"
+                        "invalid \(keyField).key: use at least 16 URL-safe characters (letters, digits, '-', '_', '.')"
                     )
                 }
             }

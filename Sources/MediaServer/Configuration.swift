@@ -38,12 +38,13 @@ public struct ServerConfiguration: Sendable, Codable {
         eventLoops = 0
     }
 
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case rtmp, rtmps, dataDirectory, certificateFile, privateKeyFile, applications, limits, logLevel, eventLoops
     }
 
     public init(from decoder: any Decoder) throws {
         let defaults = ServerConfiguration()
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         rtmp = try container.decodeIfPresent(String.self, forKey: .rtmp) ?? defaults.rtmp
         rtmps = try container.decodeIfPresent(String.self, forKey: .rtmps) ?? defaults.rtmps
@@ -75,7 +76,15 @@ public struct ServerConfiguration: Sendable, Codable {
 
     private static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            var text = ""
+            for key in keys {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += text.isEmpty ? key.stringValue : "." + key.stringValue
+                }
+            }
+            return text
         }
         switch error {
         case .typeMismatch(let type, let context):
@@ -84,9 +93,12 @@ public struct ServerConfiguration: Sendable, Codable {
             return "field \(path(context.codingPath)) is missing a value"
         case .keyNotFound(let key, let context):
             return "field \(path(context.codingPath + [key])) is required"
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            // Foundation's JSON5 reader reports no position for a syntax error.
+            return "the file is not valid JSON5; look for a misspelled value (such as 4o96 or flase), "
+                + "a missing comma or an unclosed quote or bracket"
         case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            return "\(path(context.codingPath)) \(underlying ?? context.debugDescription)"
+            return "field \(path(context.codingPath)) \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }
@@ -112,9 +124,10 @@ public struct ApplicationConfiguration: Sendable, Codable {
         self.playKeys = playKeys
     }
 
-    private enum CodingKeys: String, CodingKey { case name, openPublishing, streamKeys, playKeys }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case name, openPublishing, streamKeys, playKeys }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         openPublishing = try container.decodeIfPresent(Bool.self, forKey: .openPublishing) ?? false
@@ -133,6 +146,15 @@ public struct StreamKeyConfiguration: Sendable, Codable {
     public init(stream: String, key: String) {
         self.stream = stream
         self.key = key
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case stream, key }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        stream = try container.decode(String.self, forKey: .stream)
+        key = try container.decode(String.self, forKey: .key)
     }
 }
 
@@ -153,13 +175,14 @@ public struct LimitsConfiguration: Sendable, Codable {
 
     public init() {}
 
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case outgoingChunkSize, maximumIncomingChunkSize, maximumMessageSize, playerQueueBytes, gopCacheBytes
         case handshakeTimeoutSeconds
     }
 
     public init(from decoder: any Decoder) throws {
         let defaults = LimitsConfiguration()
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func value(_ key: CodingKeys, _ fallback: Int) throws -> Int {
             try container.decodeIfPresent(Int.self, forKey: key) ?? fallback
@@ -179,5 +202,38 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
+    }
+}
+
+/// A coding key for any field name, to list the keys a file really contains.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+
+    init(stringValue: String) {
+        self.stringValue = stringValue
+    }
+
+    init(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
+
+extension Decoder {
+    /// Throws when the object being decoded has a field that `Keys` does not list, so that a
+    /// misspelled setting stops the server instead of being silently ignored.
+    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+        let container = try container(keyedBy: AnyCodingKey.self)
+        let known = Set(Keys.allCases.map(\.stringValue))
+        for key in container.allKeys where !known.contains(key.stringValue) {
+            let names = Keys.allCases.map(\.stringValue).joined(separator: ", ")
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: codingPath + [key],
+                    debugDescription: "is not a known setting; check its spelling (known here: \(names))"
+                )
+            )
+        }
     }
 }

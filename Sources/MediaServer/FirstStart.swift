@@ -113,10 +113,16 @@ public struct DataFolder: Sendable {
 /// The instructions printed when the publish key is made, and again by `sealcast credentials`.
 public enum PublishInstructions {
     /// Lines telling how to publish from OBS and ffmpeg and how to play, with the certificate fingerprint.
-    public static func text(key: String, rtmps: ListenAddress?, rtmp: ListenAddress?, host: String, fingerprint: String?) -> String {
+    /// - Parameter firstStart: whether the key was just made, which changes the opening line.
+    public static func text(
+        key: String, rtmps: ListenAddress?, rtmp: ListenAddress?, host: String, fingerprint: String?, firstStart: Bool
+    ) -> String {
         let app = DataFolder.defaultApplication
         let stream = DataFolder.defaultStream
-        var lines: [String] = ["Sealcast is ready. This publish key is shown only now; `sealcast credentials` shows it again.", ""]
+        let opening = firstStart
+            ? "Sealcast is ready. This publish key is printed only now; `sealcast credentials` prints it again."
+            : "The publish key for \(app)/\(stream) and how to use it:"
+        var lines: [String] = [opening, ""]
         if let rtmps {
             lines += [
                 "OBS: Settings > Stream > Service: Custom",

@@ -38,8 +38,9 @@ struct Options {
           --stream-key APP/NAME=KEY
                                   Publishing with KEY as the stream name in APP creates the stream
                                   APP/NAME. Repeatable. KEY: at least 16 of A-Z a-z 0-9 - _ .
+                                  With any key configured, no key is generated.
           --event-loops N         Event-loop threads (default: one per core).
-          --log-level LEVEL       trace, debug, info (default), notice, warning or error.
+          --log-level LEVEL       trace, debug, info (default), notice, warning, error or critical.
           -h, --help              Show this help.
           --version               Show the version.
         """

@@ -21,8 +21,15 @@ extension Sealcast {
             configuration.certificateFile = folder.certificateFile
             configuration.privateKeyFile = folder.privateKeyFile
         }
-        let streamKey = try folder.ensureStreamKey()
-        addGeneratedKey(streamKey.key, to: &configuration)
+        // The generated key publishes live/stream only while no key is configured, so that a
+        // user's own keys are the only ones once they set any.
+        let configuredKeys = configuration.applications.contains { !$0.streamKeys.isEmpty || $0.openPublishing }
+        var streamKey: (key: String, created: Bool)?
+        if !configuredKeys {
+            let generated = try folder.ensureStreamKey()
+            addGeneratedKey(generated.key, to: &configuration)
+            streamKey = generated
+        }
 
         var tls: TLSContext?
         if rtmpsAddress != nil, let certificate = configuration.certificateFile, let key = configuration.privateKeyFile {
@@ -57,14 +64,14 @@ extension Sealcast {
         if let address = server.rtmpAddress { logger.info("listening for RTMP on \(address)") }
         if let address = server.rtmpsAddress { logger.info("listening for RTMPS on \(address)") }
 
-        if streamKey.created {
+        if let streamKey, streamKey.created {
             let fingerprint = try? configuration.certificateFile.map { file throws in
                 try SelfSignedCertificate.fingerprintSHA256(certificatePEMFile: file)
             }
             let text = PublishInstructions.text(
                 key: streamKey.key, rtmps: server.rtmpsAddress.map { ListenAddress(host: $0.host, port: $0.port) },
                 rtmp: server.rtmpAddress.map { ListenAddress(host: $0.host, port: $0.port) },
-                host: "localhost", fingerprint: fingerprint ?? nil
+                host: "localhost", fingerprint: fingerprint ?? nil, firstStart: true
             )
             FileHandle.standardError.write(Data((text + "\n").utf8))
         }
@@ -98,7 +105,7 @@ extension Sealcast {
         let fingerprint = try? SelfSignedCertificate.fingerprintSHA256(certificatePEMFile: certificate)
         print(PublishInstructions.text(
             key: key, rtmps: try configuration.rtmpsAddress(), rtmp: try configuration.rtmpAddress(),
-            host: "localhost", fingerprint: fingerprint
+            host: "localhost", fingerprint: fingerprint, firstStart: false
         ))
     }
 }

@@ -145,6 +145,20 @@ struct CommandLineTests {
         )
     }
 
+    @Test func configuredKeyReplacesTheGeneratedOne() throws {
+        let data = freshDataFolder()
+        let key = "configured-key-0123456789"
+        let (server, _, _) = try startServer(
+            ["--data-dir", data, "--rtmp", "127.0.0.1:0", "--rtmps", "127.0.0.1:0", "--stream-key", "live/show=\(key)"],
+            name: "configured-key"
+        )
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(server.wait(seconds: 10) == 0)
+        #expect(!FileManager.default.fileExists(atPath: data + "/stream-key"))
+        #expect(!server.errorOutput.contains("Stream Key:"))
+        #expect(!server.errorOutput.contains(key))
+    }
+
     @Test func helpAndVersionPrint() throws {
         let help = try run(Self.executable, ["--help"], directory: Samples.directory, name: "help")
         #expect(help.contains("--stream-key APP/NAME=KEY"))

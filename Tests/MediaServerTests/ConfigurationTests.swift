@@ -85,6 +85,33 @@ import Testing
         }
     }
 
+    func loadMessage(_ text: String) -> String? {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sealcast-config-\(UInt32.random(in: 0...UInt32.max)).json5").path
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try ServerConfiguration.load(file: path)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func misspelledFieldIsRejectedWithItsPath() {
+        let message = loadMessage("{ logLevle: 'debug' }")
+        #expect(message?.contains("field logLevle is not a known setting") == true)
+        let nested = loadMessage("{ applications: [{ name: 'live', streamKey: [] }] }")
+        #expect(nested?.contains("field applications[0].streamKey is not a known setting") == true)
+        let limits = loadMessage("{ limits: { playerQueue: 1 } }")
+        #expect(limits?.contains("limits.playerQueue") == true)
+    }
+
+    @Test func syntaxErrorSaysWhatToLookFor() {
+        let message = loadMessage("{ limits: { outgoingChunkSize: 4o96 } }")
+        #expect(message?.contains("is not valid JSON5") == true)
+        #expect(message?.contains("missing comma") == true)
+    }
+
     @Test func listenAddressesParse() {
         #expect(ListenAddress(parsing: "127.0.0.1:0") == ListenAddress(host: "127.0.0.1", port: 0))
         #expect(ListenAddress(parsing: "[::1]:1936") == ListenAddress(host: "::1", port: 1936))
@@ -134,9 +161,12 @@ import Testing
         #expect(policy.authorizePlay(app: "lan", name: "key-for-show-0123456789", query: nil) == .allow)
     }
 
-    @Test func redactionKeepsOnlyAPrefix() {
+    @Test func redactionShowsNoCharacterOfTheSecret() {
         let redacted = AccessPolicy.redact("key-for-show-0123456789")
-        #expect(redacted == "key-…(23 bytes)")
+        #expect(redacted.hasPrefix("sha256:"))
+        #expect(redacted.hasSuffix("…(23 bytes)"))
+        #expect(!redacted.contains("key-"))
+        #expect(AccessPolicy.redact("show") != AccessPolicy.redact("shot"))
     }
 }
 
