@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # ffmpeg, GStreamer (rtmp2sink) and rtmpdump (librtmp) are the real clients of the end-to-end tests.
-packages=(ffmpeg libssl-dev pkg-config openssl rtmpdump gstreamer1.0-tools gstreamer1.0-plugins-good
+packages=(ffmpeg libssl-dev pkg-config openssl python3-venv rtmpdump gstreamer1.0-tools gstreamer1.0-plugins-good
     gstreamer1.0-plugins-bad)
 missing=()
 for package in "${packages[@]}"; do
@@ -20,6 +20,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# A modern ffmpeg with Enhanced RTMP (HEVC, AV1, VP9, Opus, multitrack) comes from PyPI:
+# imageio-ffmpeg 0.8.1 carries an ffmpeg 9.0.2 binary in its wheel.
+if [ ! -x .venv-ff9/bin/python ]; then
+    python3 -m venv .venv-ff9
+fi
+if ! .venv-ff9/bin/python -c "import imageio_ffmpeg" 2>/dev/null; then
+    .venv-ff9/bin/pip install --quiet imageio-ffmpeg==0.8.1
+fi
+SEALCAST_FFMPEG9=$(.venv-ff9/bin/python -c "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())")
+export SEALCAST_FFMPEG9
 
 swift build --build-tests
 
