@@ -34,7 +34,8 @@ public struct AV1CodecConfigurationRecord: Hashable, Sendable {
         seqTier0 = try reader.readFlag("seq_tier_0")
         let highBitDepth = try reader.readFlag("high_bitdepth")
         let twelveBit = try reader.readFlag("twelve_bit")
-        bitDepth = highBitDepth ? (twelveBit ? 12 : 10) : 8
+        bitDepth = 8
+        if highBitDepth { bitDepth = twelveBit ? 12 : 10 }
         monochrome = try reader.readFlag("monochrome")
         try reader.skip(12, "chroma fields and initial presentation delay")
         configOBUs = Array(bytes[4...])
@@ -102,7 +103,7 @@ public struct AV1SequenceHeader: Hashable, Sendable {
     public var maxFrameWidth: Int
     /// max_frame_height_minus_1 + 1.
     public var maxFrameHeight: Int
-    /// The frame rate that the timing information gives, when it says every picture lasts as long.
+    /// The frame rate from the timing information, present when equal_picture_interval is set.
     public var frameRate: Double?
 
     /// Parses the payload of a sequence header OBU, after its OBU header and size.
@@ -173,7 +174,7 @@ public struct AV1SequenceHeader: Hashable, Sendable {
 
 /// Names of AV1 profiles and levels.
 enum AV1Names {
-    /// The profile name for seq_profile.
+    /// Returns the profile name for seq_profile.
     static func profile(_ seqProfile: UInt8) -> String {
         switch seqProfile {
         case 0: return "Main"
@@ -183,7 +184,8 @@ enum AV1Names {
         }
     }
 
-    /// The level for seq_level_idx: 2 + idx / 4, then idx % 4 after the point; 31 is "Max".
+    /// Returns the level for seq_level_idx, which is 2 + idx / 4 before the point and idx % 4 after it.
+    /// Index 31 means no level constraint and returns "Max".
     static func level(_ seqLevelIdx: UInt8) -> String {
         seqLevelIdx == 31 ? "Max" : "\(2 + (seqLevelIdx >> 2)).\(seqLevelIdx & 3)"
     }

@@ -42,7 +42,9 @@ public struct AudioSpecificConfig: Hashable, Sendable {
         guard Self.generalAudioObjectTypes.contains(audioObjectType), channelConfiguration != 0 else { return }
         try skipGASpecificConfig(&reader)
         guard extensionAudioObjectType == nil, reader.remainingBits >= 16 else { return }
-        try readSyncExtension(&reader)
+        // The extension is optional, so one cut short leaves the values of the core configuration.
+        var extended = self
+        if (try? extended.readSyncExtension(&reader)) != nil { self = extended }
     }
 
     /// The profile name: "LC", "HE-AAC", "HE-AACv2", ... or the object type number.

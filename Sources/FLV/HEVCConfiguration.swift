@@ -256,7 +256,7 @@ public struct HEVCSequenceParameterSet: Hashable, Sendable {
 
 /// Names of H.265 profiles and levels, shared by the record and the SPS.
 enum HEVCNames {
-    /// The profile name for general_profile_idc, such as "Main 10".
+    /// Returns the profile name for general_profile_idc, such as "Main 10".
     static func profile(_ idc: UInt8) -> String {
         switch idc {
         case 1: return "Main"
@@ -269,7 +269,7 @@ enum HEVCNames {
         }
     }
 
-    /// The level for general_level_idc, which is thirty times the level number: 93 is "3.1".
+    /// Returns the level for general_level_idc, which is thirty times the level number, so 93 gives "3.1".
     static func level(_ idc: UInt8) -> String {
         "\(idc / 30).\(idc % 30 / 3)"
     }

@@ -114,3 +114,30 @@ public struct VP9KeyFrameHeader: Hashable, Sendable {
         height = Int(try reader.read(16, "frame_height_minus_1")) + 1
     }
 }
+
+/// The frame size of a VP8 key frame (RFC 6386 section 9.1).
+///
+///     frame tag: key_frame UB[1] (0 for a key frame) version UB[3] show_frame UB[1]
+///                first_part_size UB[19], all little-endian in 3 bytes
+///     start code 9D 01 2A, then width and height as 14 bits plus a 2-bit scale, each UI16 LE
+public struct VP8KeyFrameHeader: Hashable, Sendable {
+    /// The frame width in pixels, before scaling.
+    public var width: Int
+    /// The frame height in pixels, before scaling.
+    public var height: Int
+
+    /// Parses the start of a frame.
+    /// - Returns: `nil` when the frame is an inter frame.
+    /// - Throws: `CodecConfigurationError` when the start code is wrong or the frame ends before the size.
+    public init?<Bytes: Collection>(frame: Bytes) throws(CodecConfigurationError) where Bytes.Element == UInt8 {
+        let bytes = Array(frame.prefix(10))
+        guard let tag = bytes.first else { throw .truncated("VP8 frame tag") }
+        guard tag & 0x01 == 0 else { return nil }
+        guard bytes.count == 10 else { throw .truncated("VP8 key frame header") }
+        guard bytes[3] == 0x9D, bytes[4] == 0x01, bytes[5] == 0x2A else {
+            throw .invalidValue("VP8 key frame without the start code 9D 01 2A")
+        }
+        width = (Int(bytes[6]) | Int(bytes[7]) << 8) & 0x3FFF
+        height = (Int(bytes[8]) | Int(bytes[9]) << 8) & 0x3FFF
+    }
+}
