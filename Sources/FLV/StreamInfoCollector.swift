@@ -185,10 +185,20 @@ struct RateMeter: Sendable {
         lastTimestamp = timestamp
     }
 
+    /// The common frame rates that a measurement is rounded to when it is within its error.
+    static let commonFrameRates = [24000.0 / 1001, 24, 25, 30000.0 / 1001, 30, 48, 50, 60000.0 / 1001, 60, 120]
+
     /// Frames per second, once two frames with different timestamps have arrived.
+    ///
+    /// Millisecond timestamps put the span up to 1 ms off at each end, so one second of
+    /// 30 fps video measures 30.02. A measurement within that error of a common rate
+    /// returns the common rate instead.
     var frameRate: Double? {
         guard frames >= 2, span > 0 else { return nil }
-        return Double(frames - 1) * 1000 / Double(span)
+        let measured = Double(frames - 1) * 1000 / Double(span)
+        let tolerance = measured * 2 / Double(span)
+        let nearest = Self.commonFrameRates.min { abs($0 - measured) < abs($1 - measured) } ?? measured
+        return abs(nearest - measured) <= tolerance ? nearest : measured
     }
 
     /// Bits per second, once two frames with different timestamps have arrived.
