@@ -213,6 +213,25 @@ private func feedVideo(
         #expect(collector.isComplete)
     }
 
+    @Test func legacyH263SizeFromMetadata() throws {
+        var collector = StreamInfoCollector()
+        let metadata = AMF0Value.ecmaArray([
+            AMF0Property("width", .number(320)),
+            AMF0Property("height", .number(240)),
+            AMF0Property("framerate", .number(15)),
+        ])
+        collector.add(typeID: 18, timestamp: 0, payload: Metadata.encodeOnMetaData(metadata))
+        // frame type 1 (key frame), codec id 2 (Sorenson H.263), then picture data that is not read
+        collector.add(typeID: 9, timestamp: 0, payload: [0x12, 0x00, 0x00, 0x84])
+        let track = try #require(collector.info.video.first)
+        #expect(track.codec == "Sorenson H.263")
+        #expect(track.fourCC == nil)
+        #expect(track.width == 320)
+        #expect(track.height == 240)
+        #expect(track.frameRate == 15)
+        #expect(collector.isComplete)  // H.263 has no sequence header to wait for
+    }
+
     @Test func metadataFieldsKeptAsText() {
         var collector = StreamInfoCollector()
         let metadata = AMF0Value.ecmaArray([
