@@ -1,64 +1,5 @@
 import Bytes
 
-/// Bounds on what an AMF decoder accepts, checked before memory is reserved.
-public struct AMFLimits: Sendable, Hashable {
-    /// Maximum nesting of objects and arrays inside one value.
-    public var maximumDepth: Int
-    /// Maximum length in bytes of one string, long string or XML document.
-    public var maximumStringLength: Int
-    /// Maximum number of entries in one object or array.
-    public var maximumEntries: Int
-
-    /// Creates limits.
-    public init(maximumDepth: Int = 32, maximumStringLength: Int = 1 << 20, maximumEntries: Int = 65_536) {
-        self.maximumDepth = maximumDepth
-        self.maximumStringLength = maximumStringLength
-        self.maximumEntries = maximumEntries
-    }
-}
-
-/// A malformed or out-of-bounds AMF value.
-public struct AMFError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Kind: Hashable, Sendable {
-        case truncated, unknownMarker, tooDeep, stringTooLong, tooManyEntries, invalidReference
-    }
-
-    private let kind: Kind
-    /// What was found, for the message.
-    public let detail: String
-
-    private init(_ kind: Kind, _ detail: String) {
-        self.kind = kind
-        self.detail = detail
-    }
-
-    /// The value ended before its declared length.
-    public static func truncated(_ detail: String) -> AMFError { AMFError(.truncated, detail) }
-    /// A type marker this decoder does not know.
-    public static func unknownMarker(_ marker: UInt8) -> AMFError {
-        AMFError(.unknownMarker, "unknown AMF type marker 0x\(String(marker, radix: 16))")
-    }
-    /// Objects or arrays nested deeper than `AMFLimits.maximumDepth`.
-    public static func tooDeep(_ depth: Int) -> AMFError { AMFError(.tooDeep, "nesting deeper than \(depth)") }
-    /// A string longer than `AMFLimits.maximumStringLength`.
-    public static func stringTooLong(_ length: Int) -> AMFError {
-        AMFError(.stringTooLong, "string of \(length) bytes exceeds the limit")
-    }
-    /// An object or array with more entries than `AMFLimits.maximumEntries`.
-    public static func tooManyEntries(_ count: Int) -> AMFError {
-        AMFError(.tooManyEntries, "\(count) entries exceed the limit")
-    }
-    /// A reference to an object that was not decoded before it.
-    public static func invalidReference(_ index: Int) -> AMFError {
-        AMFError(.invalidReference, "reference to object \(index), which does not exist")
-    }
-
-    public var description: String { "invalid AMF: \(detail)" }
-
-    public static func == (lhs: AMFError, rhs: AMFError) -> Bool { lhs.kind == rhs.kind }
-    public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
-}
-
 /// Type markers of AMF0.
 enum AMF0Marker {
     static let number: UInt8 = 0x00
@@ -135,6 +76,11 @@ extension AMF0Value {
             buffer.writeByte(AMF0Marker.typedObject)
             Self.writeShortString(className, into: &buffer)
             Self.writeProperties(properties, into: &buffer)
+        case .avmPlus(let value):
+            buffer.writeByte(AMF0Marker.avmPlusObject)
+            // Each avmplus value gets reference tables of its own, as the decoder expects.
+            var encoder = AMF3Encoder()
+            encoder.encode(value, into: &buffer)
         }
     }
 

@@ -87,9 +87,14 @@ public struct AMF0Decoder: Sendable {
             referenceCount += 1
             let className = try readShortString(from: &buffer)
             return .typedObject(className: className, properties: try readProperties(from: &buffer, depth: depth))
+        case AMF0Marker.avmPlusObject:
+            // NOTE: each avmplus value starts with empty AMF3 reference tables, so a
+            // peer that shares AMF3 tables across the values of one message fails
+            // with `invalidReference`. AMF0 references do not count AMF3 values.
+            var amf3Decoder = AMF3Decoder(limits: limits)
+            return .avmPlus(try amf3Decoder.decodeValue(from: &buffer, depth: depth))
         default:
-            // Movie clip, record set and object end are reserved or misplaced; AMF3 values
-            // (marker 0x11) are not decoded by this AMF0 decoder.
+            // Movie clip, record set and object end are reserved or misplaced.
             throw .unknownMarker(marker)
         }
     }

@@ -32,6 +32,13 @@ public indirect enum AMF0Value: Sendable, Hashable {
     case xmlDocument(String)
     /// Marker 0x10: an object with a class name.
     case typedObject(className: String, properties: [AMF0Property])
+    /// Marker 0x11 (avmplus-object): one AMF3 value inside an AMF0 sequence,
+    /// as Flash Player sends values when a NetConnection's `objectEncoding` is 3.
+    ///
+    /// The accessors below (`stringValue`, `numberValue`, `booleanValue`,
+    /// `properties` and the subscript) look through this case by converting
+    /// with `AMF3Value.toAMF0()`.
+    case avmPlus(AMF3Value)
 }
 
 /// One key and value of an AMF0 object, ECMA array or typed object.
@@ -51,36 +58,52 @@ public struct AMF0Property: Sendable, Hashable {
 // MARK: - Convenient access
 
 extension AMF0Value {
-    /// The text of a string or long string, otherwise `nil`.
+    /// The text of a string or long string, or of an AMF3 string, otherwise `nil`.
     public var stringValue: String? {
         switch self {
         case .string(let text), .longString(let text): return text
+        case .avmPlus(let value): return value.stringValue
         default: return nil
         }
     }
 
-    /// The number of a number value, otherwise `nil`.
+    /// The number of a number value, or of an AMF3 integer or double, otherwise `nil`.
     public var numberValue: Double? {
-        if case .number(let number) = self { return number }
-        return nil
+        switch self {
+        case .number(let number): return number
+        case .avmPlus(let value): return value.numberValue
+        default: return nil
+        }
     }
 
-    /// The Boolean of a boolean value, otherwise `nil`.
+    /// The Boolean of a boolean value, AMF0 or AMF3, otherwise `nil`.
     public var booleanValue: Bool? {
-        if case .boolean(let flag) = self { return flag }
-        return nil
+        switch self {
+        case .boolean(let flag): return flag
+        case .avmPlus(let value): return value.booleanValue
+        default: return nil
+        }
     }
 
     /// The properties of an object, ECMA array or typed object, otherwise `nil`.
+    ///
+    /// For an AMF3 object or array with an associative part, the properties
+    /// are those of its `AMF3Value.toAMF0()` conversion.
     public var properties: [AMF0Property]? {
         switch self {
         case .object(let properties), .ecmaArray(let properties): return properties
         case .typedObject(_, let properties): return properties
+        case .avmPlus(let value):
+            let converted = value.toAMF0()
+            // A value without an AMF0 form converts to itself; it has no properties.
+            if case .avmPlus = converted { return nil }
+            return converted.properties
         default: return nil
         }
     }
 
-    /// The value of the first property named `key`, for objects, ECMA arrays and typed objects.
+    /// The value of the first property named `key`, for objects, ECMA arrays and
+    /// typed objects, AMF0 or AMF3.
     public subscript(key: String) -> AMF0Value? {
         properties?.first { $0.key == key }?.value
     }

@@ -205,7 +205,7 @@ private func nestedStrictArrays(_ count: Int, leaf: [UInt8]) -> [UInt8] {
         #expect(throws: AMFError.invalidReference(0)) { try AMF0Decoder.decodeAll(bytes) }
     }
 
-    @Test(arguments: [0x04, 0x09, 0x0E, 0x11, 0x12, 0xFF] as [UInt8])
+    @Test(arguments: [0x04, 0x09, 0x0E, 0x12, 0xFF] as [UInt8])
     func reservedOrUnknownMarkerThrows(_ marker: UInt8) {
         #expect(throws: AMFError.unknownMarker(marker)) { try AMF0Decoder.decodeAll([marker]) }
     }
