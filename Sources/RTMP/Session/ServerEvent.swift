@@ -21,7 +21,8 @@ public enum ServerEvent: Sendable {
     case releaseStream(streamName: String)
     /// The client sent deleteStream, or closeStream on this message stream.
     case deleteStream(MessageStreamID)
-    /// Audio (8), video (9), data (18 or 15) or aggregate (22) message on a publishing stream.
+    /// Audio (8), video (9) or data (18 or 15) message on a publishing stream. An
+    /// Aggregate Message (22) arrives as one event per sub-message, with absolute timestamps.
     case media(Message)
     /// The peer broke the protocol; the session is closed. Send the queued
     /// outbound bytes, if any, and close the socket.

@@ -16,7 +16,12 @@ extension ServerSession {
                 // late packet after FCUnpublish or deleteStream would be.
                 return
             }
-            emit(.media(message))
+            guard message.typeID == .aggregate else {
+                emit(.media(message))
+                return
+            }
+            let parts = try AggregateMessage.split(message, maximumParts: configuration.limits.maximumAggregateParts)
+            for part in parts { emit(.media(part)) }
         default:
             // Protocol control is handled by the channel; shared objects are out of scope.
             break
