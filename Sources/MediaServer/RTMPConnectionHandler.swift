@@ -105,7 +105,9 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
                 handlePublish(request)
             case .play(let request):
                 handlePlay(request)
-            case .fcUnpublish:
+            case .fcUnpublish, .fcSubscribe, .seek:
+                break
+            case .receiveAudio, .receiveVideo, .pause:
                 break
             case .deleteStream(let streamID):
                 if publishing?.streamID == streamID { stopPublishing() }

@@ -72,6 +72,18 @@ extension ServerSession {
             connection.streams[streamID] = .idle
             state = .connected(connection)
             emit(.deleteStream(streamID))
+        case "FCSubscribe":
+            let name = streamNameArgument(command)
+            sendNotification("onFCSubscribe", code: "NetStream.Play.Start", description: name)
+            if command.transactionID != 0 { sendResult(command.transactionID, .null, .undefined) }
+            emit(.fcSubscribe(streamName: name))
+        case "receiveAudio", "receiveVideo", "pause", "seek":
+            handlePlayControl(command, on: streamID, connection: connection)
+        case "_checkbw":
+            // ffmpeg sends _checkbw when a server sends onBWDone; servers that
+            // receive it first answer with onBWDone, which ends the exchange.
+            if command.transactionID != 0 { sendResult(command.transactionID, .null, .undefined) }
+            send(Command(name: "onBWDone", transactionID: 0).message())
         case "getStreamLength":
             sendResult(command.transactionID, .null, .number(0))
         case "_result", "_error", "onStatus":
