@@ -54,6 +54,9 @@ public struct ConnectRequest: Sendable {
     public var objectEncoding: Double
     /// The whole command object.
     public var commandObject: AMF0Value
+    /// The Enhanced RTMP properties (fourCcList, the FourCC info maps, capsEx), or
+    /// `nil` when the client sent none of them, as legacy clients do.
+    public var enhancedCapabilities: EnhancedCapabilities?
     /// The transaction ID, usually 1.
     public var transactionID: Double
 }

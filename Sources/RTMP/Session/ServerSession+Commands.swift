@@ -116,6 +116,7 @@ extension ServerSession {
             tcUrl: object["tcUrl"]?.stringValue,
             objectEncoding: object["objectEncoding"]?.numberValue ?? 0,
             commandObject: object,
+            enhancedCapabilities: EnhancedCapabilities(commandObject: object),
             transactionID: command.transactionID
         )
         state = .connected(ConnectionState(pendingConnect: request, objectEncoding: request.objectEncoding))
