@@ -20,7 +20,7 @@ public struct ServerConfiguration: Sendable, Codable {
     public var applications: [ApplicationConfiguration]
     /// Protocol and resource bounds.
     public var limits: LimitsConfiguration
-    /// What clients hear when the server shuts down.
+    /// The messages clients receive when the server shuts down.
     public var shutdown: ShutdownConfiguration
     /// Minimum log level: trace, debug, info, notice, warning, error.
     public var logLevel: String
@@ -178,7 +178,7 @@ public struct LimitsConfiguration: Sendable, Codable {
     }
 }
 
-/// What the server tells clients when it shuts down gracefully.
+/// The messages the server sends clients when it shuts down gracefully.
 public struct ShutdownConfiguration: Sendable, Codable, Equatable {
     /// The tcUrl sent in the Enhanced RTMP Reconnect Request, such as
     /// "rtmp://standby.example.com/live", to move clients whose connect `capsEx`

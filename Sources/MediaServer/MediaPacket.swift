@@ -75,7 +75,7 @@ final class MediaPacket: Sendable {
     let message: Message
     let chunks: SharedBytes
     /// The codecs and tracks of an Enhanced RTMP audio or video message, read once
-    /// here for the players that filter by codec; `nil` for legacy tags and data.
+    /// here for the players that filter by codec. It is `nil` for legacy tags and data.
     let trackLayout: TrackLayout?
 
     /// The chunk streams used for shared media; the session's own encoder uses 2, 3 and 5.

@@ -18,7 +18,7 @@ public final class RTMPServer: Sendable {
         public var applications: [ApplicationConfiguration]
         public var limits: LimitsConfiguration
         public var eventLoops: Int
-        /// What clients hear on `shutdown()`.
+        /// The messages clients receive on `shutdown()`.
         public var shutdown: ShutdownConfiguration
 
         public init(

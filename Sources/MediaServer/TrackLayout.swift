@@ -20,7 +20,7 @@ struct TrackLayout: Sendable {
         var entry: Range<Int>
     }
 
-    /// What one player receives of a message.
+    /// The part of a message that one player receives.
     enum Selection: Equatable {
         case all
         case none

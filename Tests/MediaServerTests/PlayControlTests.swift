@@ -86,7 +86,7 @@ struct PlayControlTests {
         try publisher.send(Media.video(Media.interframe(2), at: 40, on: stream))
         try publisher.send(Media.audio(Media.audioFrame(3), at: 50, on: stream))
         try publisher.send(Media.video(Media.keyframe(4), at: 80, on: stream))
-        // The publisher's loop has read the three messages once onBWDone is back; the short
+        // The publisher's loop has read the three messages once onBWDone is back. The short
         // sleep lets the hand-off to the player's loop run before the player resumes.
         try publisher.roundTrip()
         usleep(100_000)
