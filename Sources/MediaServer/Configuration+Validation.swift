@@ -90,6 +90,7 @@ extension ServerConfiguration {
         }
         try validateApplications()
         try limits.validate()
+        try shutdown.validate()
     }
 
     private func validateApplications() throws(ConfigurationError) {
@@ -139,6 +140,35 @@ extension LimitsConfiguration {
             throw ConfigurationError(
                 "invalid \(field) \(value): use a value from \(range.lowerBound) to \(range.upperBound)"
             )
+        }
+    }
+}
+
+extension ShutdownConfiguration {
+    /// Checks that `reconnectTcUrl`, when set, is an rtmp:// or rtmps:// URL with a host.
+    /// - Throws: `ConfigurationError` naming the field, the value and the expected form.
+    public func validate() throws(ConfigurationError) {
+        guard let url = reconnectTcUrl else { return }
+        let field = "shutdown.reconnectTcUrl"
+        let expected = "use rtmp://HOST[:PORT]/APP or rtmps://HOST[:PORT]/APP"
+        guard url.utf8.count <= 1024 else {
+            throw ConfigurationError("invalid \(field): \(url.utf8.count) bytes is too long; \(expected) of at most 1024 bytes")
+        }
+        // Printable ASCII only: the value goes into an AMF string that clients parse as a URL.
+        guard url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConfigurationError("invalid \(field) \"\(url)\": spaces and control characters are not allowed; \(expected)")
+        }
+        let rest: Substring
+        if url.hasPrefix("rtmp://") {
+            rest = url.dropFirst("rtmp://".count)
+        } else if url.hasPrefix("rtmps://") {
+            rest = url.dropFirst("rtmps://".count)
+        } else {
+            throw ConfigurationError("invalid \(field) \"\(url)\": \(expected)")
+        }
+        let host = rest.prefix { $0 != "/" && $0 != ":" }
+        guard !host.isEmpty else {
+            throw ConfigurationError("invalid \(field) \"\(url)\": the host is missing; \(expected)")
         }
     }
 }

@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable, Codable {
     public var applications: [ApplicationConfiguration]
     /// Protocol and resource bounds.
     public var limits: LimitsConfiguration
+    /// The messages clients receive when the server shuts down.
+    public var shutdown: ShutdownConfiguration
     /// Minimum log level: trace, debug, info, notice, warning, error.
     public var logLevel: String
     /// Event-loop threads; 0 means one per core.
@@ -34,12 +36,14 @@ public struct ServerConfiguration: Sendable, Codable {
         privateKeyFile = nil
         applications = []
         limits = LimitsConfiguration()
+        shutdown = ShutdownConfiguration()
         logLevel = "info"
         eventLoops = 0
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case rtmp, rtmps, dataDirectory, certificateFile, privateKeyFile, applications, limits, logLevel, eventLoops
+        case rtmp, rtmps, dataDirectory, certificateFile, privateKeyFile, applications, limits, shutdown, logLevel
+        case eventLoops
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,6 +57,7 @@ public struct ServerConfiguration: Sendable, Codable {
         privateKeyFile = try container.decodeIfPresent(String.self, forKey: .privateKeyFile)
         applications = try container.decodeIfPresent([ApplicationConfiguration].self, forKey: .applications) ?? []
         limits = try container.decodeIfPresent(LimitsConfiguration.self, forKey: .limits) ?? defaults.limits
+        shutdown = try container.decodeIfPresent(ShutdownConfiguration.self, forKey: .shutdown) ?? defaults.shutdown
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
         eventLoops = try container.decodeIfPresent(Int.self, forKey: .eventLoops) ?? defaults.eventLoops
     }
@@ -193,6 +198,28 @@ public struct LimitsConfiguration: Sendable, Codable {
         playerQueueBytes = try value(.playerQueueBytes, defaults.playerQueueBytes)
         gopCacheBytes = try value(.gopCacheBytes, defaults.gopCacheBytes)
         handshakeTimeoutSeconds = try value(.handshakeTimeoutSeconds, defaults.handshakeTimeoutSeconds)
+    }
+}
+
+/// The messages the server sends clients when it shuts down gracefully.
+public struct ShutdownConfiguration: Sendable, Codable, Equatable {
+    /// The tcUrl sent in the Enhanced RTMP Reconnect Request, such as
+    /// "rtmp://standby.example.com/live", to move clients whose connect `capsEx`
+    /// announced Reconnect to another server. `nil` (the default) asks them to
+    /// reconnect to the same URL.
+    public var reconnectTcUrl: String?
+
+    /// Creates the default: reconnect to the same URL.
+    public init(reconnectTcUrl: String? = nil) {
+        self.reconnectTcUrl = reconnectTcUrl
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case reconnectTcUrl }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        reconnectTcUrl = try container.decodeIfPresent(String.self, forKey: .reconnectTcUrl)
     }
 }
 

@@ -74,6 +74,9 @@ final class MediaPacket: Sendable {
     let kind: PacketKind
     let message: Message
     let chunks: SharedBytes
+    /// The codecs and tracks of an Enhanced RTMP audio or video message, read once
+    /// here for the players that filter by codec. It is `nil` for legacy tags and data.
+    let trackLayout: TrackLayout?
 
     /// The chunk streams used for shared media; the session's own encoder uses 2, 3 and 5.
     static let audioChunkStream = ChunkStreamID(6)
@@ -97,6 +100,7 @@ final class MediaPacket: Sendable {
         var buffer = ByteBuffer(capacity: payload.count + payload.count / chunkSize * 4 + 32)
         ChunkEncoder.encode(message, chunkSize: chunkSize, into: &buffer)
         self.chunks = SharedBytes(buffer: buffer)
+        self.trackLayout = TrackLayout(typeID: typeID, payload: payload)
     }
 
     /// The same message on another message stream, for a player that the shared encoding does not fit.

@@ -31,8 +31,15 @@ extension RTMPConnectionHandler: PlayerSink {
         let fanout = stream.fanout(on: connection.eventLoop)
         let shared = request.streamID == MediaPacket.sharedStreamID
             && session.outgoingChunkSize == context.limits.outgoingChunkSize
-        playing = PlayState(stream: stream, fanout: fanout, request: request, usesSharedChunks: shared)
+        var state = PlayState(stream: stream, fanout: fanout, request: request, usesSharedChunks: shared)
         logger = logger.with(["rtmp.stream": path])
+        if let capabilities = clientCapabilities, capabilities.declaresVideoCodecs || capabilities.declaresAudioCodecs {
+            state.codecFilter = capabilities
+            logger.debug("codec filter on: the player gets only the Enhanced RTMP codecs it declared")
+        } else {
+            logger.debug("codec filter off: the player declared no codecs and gets every track")
+        }
+        playing = state
         session.acceptPlay(request)
         flushSession()
         context.metrics.playersActive.add(1)
@@ -74,6 +81,7 @@ extension RTMPConnectionHandler: PlayerSink {
     func deliver(_ packet: MediaPacket) {
         guard var state = playing, !closedForWrites else { return }
         defer { playing = state }
+        guard wants(packet, state: &state) else { return }
 
         switch packet.kind {
         case .metadata, .configuration:
@@ -88,7 +96,8 @@ extension RTMPConnectionHandler: PlayerSink {
         case .videoFrame, .audioFrame, .data:
             let behind = connection.queuedBytes > context.limits.playerQueueBytes
             if behind { state.awaitingKeyframe = true }
-            let videoGate = state.fanout.hasVideo && state.awaitingKeyframe
+            // A player that turned video off (receiveVideo false) lets audio start without a keyframe.
+            let videoGate = state.fanout.hasVideo && state.awaitingKeyframe && state.receivesVideo
             if behind || videoGate {
                 // An audio-only stream resumes as soon as the queue drains.
                 if behind || packet.kind.isVideo || packet.kind == .data {
@@ -99,12 +108,76 @@ extension RTMPConnectionHandler: PlayerSink {
             }
         }
 
+        // Players that declared codecs get only the tracks they take (slow path for partial multitrack).
+        if let filter = state.codecFilter, let layout = packet.trackLayout {
+            let selection = layout.select(packet.message.payload) { filter.accepts($0, isVideo: layout.isVideo) }
+            switch selection {
+            case .all:
+                break
+            case .none:
+                return
+            case .some(let payload):
+                var message = packet.message(onStream: state.request.streamID)
+                message.payload = payload
+                session.send(message)
+                flushSession()
+                return
+            }
+        }
+
         if state.usesSharedChunks {
             connection.write(packet.chunks)
         } else {
             session.send(packet.message(onStream: state.request.streamID))
             flushSession()
         }
+    }
+
+    /// Applies pause and receiveAudio/receiveVideo. Metadata and sequence headers
+    /// always pass, so a player that resumes has the current ones.
+    private func wants(_ packet: MediaPacket, state: inout PlayState) -> Bool {
+        switch packet.kind {
+        case .metadata, .configuration:
+            return true
+        case .data:
+            return !state.isPaused
+        case .audioFrame:
+            return !state.isPaused && state.receivesAudio
+        case .videoKeyframe:
+            guard !state.isPaused && state.receivesVideo else { return false }
+            state.awaitingVideoKeyframe = false
+            return true
+        case .videoFrame:
+            return !state.isPaused && state.receivesVideo && !state.awaitingVideoKeyframe
+        }
+    }
+
+    /// Pauses or resumes delivery. A resumed player starts again at the next video
+    /// keyframe, as a new player of a stream without GOP cache would, so its
+    /// timestamps never go back to frames it was sent before the pause.
+    func setPaused(_ paused: Bool, streamID: MessageStreamID) {
+        guard var state = playing, state.request.streamID == streamID else { return }
+        state.isPaused = paused
+        if !paused { state.awaitingKeyframe = true }
+        playing = state
+        logger.debug(paused ? "play paused" : "play resumed at the next keyframe")
+    }
+
+    /// Turns audio frames on or off for the player.
+    func setReceivesAudio(_ enabled: Bool, streamID: MessageStreamID) {
+        guard var state = playing, state.request.streamID == streamID else { return }
+        state.receivesAudio = enabled
+        playing = state
+        logger.debug("receiveAudio \(enabled)")
+    }
+
+    /// Turns video frames on or off for the player; turned back on, video starts at the next keyframe.
+    func setReceivesVideo(_ enabled: Bool, streamID: MessageStreamID) {
+        guard var state = playing, state.request.streamID == streamID else { return }
+        if enabled && !state.receivesVideo { state.awaitingVideoKeyframe = true }
+        state.receivesVideo = enabled
+        playing = state
+        logger.debug("receiveVideo \(enabled)")
     }
 
     private func countDrop(_ state: inout PlayState) {

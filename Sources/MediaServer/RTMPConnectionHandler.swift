@@ -20,6 +20,8 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
 
     /// The application named in `connect`, once accepted.
     var application: String?
+    /// The Enhanced RTMP capabilities from `connect`, or `nil` for a legacy client.
+    var clientCapabilities: EnhancedCapabilities?
     /// The stream this connection publishes, if any.
     var publishing: PublishState?
     /// The stream this connection plays, if any.
@@ -42,6 +44,16 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
         /// Set until the player has received a video keyframe; video before it is dropped.
         var awaitingKeyframe = true
         var dropReporter = RateLimitedReporter()
+        /// Whether the player paused; only metadata and sequence headers reach it meanwhile.
+        var isPaused = false
+        /// Whether the player wants audio frames (receiveAudio).
+        var receivesAudio = true
+        /// Whether the player wants video frames (receiveVideo).
+        var receivesVideo = true
+        /// Set when receiveVideo turned video back on; video waits for the next keyframe.
+        var awaitingVideoKeyframe = false
+        /// The codecs the player declared in connect, or `nil` when it gets every track.
+        var codecFilter: EnhancedCapabilities?
     }
 
     init(connection: Connection, context: ServerContext, connectionID: Int) {
@@ -105,8 +117,17 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
                 handlePublish(request)
             case .play(let request):
                 handlePlay(request)
-            case .fcUnpublish:
+            case .fcUnpublish, .fcSubscribe:
                 break
+            case .seek(let streamID, _):
+                // A live stream has no past to seek into; the core already sent Seek.Notify.
+                if playing?.request.streamID == streamID { logger.debug("seek ignored: the stream is live") }
+            case .receiveAudio(let streamID, let enabled):
+                setReceivesAudio(enabled, streamID: streamID)
+            case .receiveVideo(let streamID, let enabled):
+                setReceivesVideo(enabled, streamID: streamID)
+            case .pause(let streamID, let paused, _):
+                setPaused(paused, streamID: streamID)
             case .deleteStream(let streamID):
                 if publishing?.streamID == streamID { stopPublishing() }
                 if playing?.request.streamID == streamID { stopPlaying() }
@@ -128,6 +149,7 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
             return
         }
         application = request.app
+        clientCapabilities = request.enhancedCapabilities
         logger = logger.with(["rtmp.app": request.app])
         if let handshakeTimer { connection.eventLoop.cancelTimer(handshakeTimer) }
         handshakeTimer = nil
@@ -167,6 +189,10 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
 
     /// Ends the session for a server shutdown: players and publishers hear why, then the connection closes.
     func shutdown() {
+        if clientCapabilities?.capsEx?.contains(.reconnect) == true {
+            session.sendReconnectRequest(tcUrl: context.shutdown.reconnectTcUrl, description: "server shutting down")
+            logger.debug("sent reconnect request")
+        }
         if let playing {
             session.sendStatus(
                 streamID: playing.request.streamID, level: "status", code: "NetStream.Play.Stop",

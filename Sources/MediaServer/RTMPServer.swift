@@ -18,11 +18,13 @@ public final class RTMPServer: Sendable {
         public var applications: [ApplicationConfiguration]
         public var limits: LimitsConfiguration
         public var eventLoops: Int
+        /// The messages clients receive on `shutdown()`.
+        public var shutdown: ShutdownConfiguration
 
         public init(
             rtmp: ListenAddress?, rtmps: ListenAddress?, tls: TLSContext?,
             applications: [ApplicationConfiguration], limits: LimitsConfiguration = LimitsConfiguration(),
-            eventLoops: Int = 0
+            eventLoops: Int = 0, shutdown: ShutdownConfiguration = ShutdownConfiguration()
         ) {
             self.rtmp = rtmp
             self.rtmps = rtmps
@@ -30,6 +32,7 @@ public final class RTMPServer: Sendable {
             self.applications = applications
             self.limits = limits
             self.eventLoops = eventLoops
+            self.shutdown = shutdown
         }
     }
 
@@ -54,7 +57,7 @@ public final class RTMPServer: Sendable {
         self.metrics = metrics
         let context = ServerContext(
             policy: AccessPolicy(applications: settings.applications), loops: group.loops,
-            limits: settings.limits, logger: logger, metrics: metrics
+            limits: settings.limits, shutdown: settings.shutdown, logger: logger, metrics: metrics
         )
         self.context = context
 
@@ -97,6 +100,9 @@ public final class RTMPServer: Sendable {
 
     /// Stops accepting, tells every player and publisher the server is going away,
     /// closes their connections after what is queued, and stops the loops.
+    ///
+    /// Clients whose connect `capsEx` announced Reconnect first get an Enhanced
+    /// RTMP Reconnect Request, with `Settings.shutdown.reconnectTcUrl` when set.
     public func shutdown() {
         for listener in listeners { listener.close() }
         for table in context.connections.all {

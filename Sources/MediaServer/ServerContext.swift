@@ -8,15 +8,20 @@ final class ServerContext: Sendable {
     let policy: AccessPolicy
     let registry: StreamRegistry
     let limits: LimitsConfiguration
+    let shutdown: ShutdownConfiguration
     let sessionConfiguration: ServerSession.Configuration
     let logger: Logger
     let metrics: ServerMetrics
     let connections: ConnectionTable
 
-    init(policy: AccessPolicy, loops: [EventLoop], limits: LimitsConfiguration, logger: Logger, metrics: MetricsRegistry) {
+    init(
+        policy: AccessPolicy, loops: [EventLoop], limits: LimitsConfiguration, shutdown: ShutdownConfiguration,
+        logger: Logger, metrics: MetricsRegistry
+    ) {
         self.policy = policy
         self.registry = StreamRegistry(loops: loops, gopCacheBytes: limits.gopCacheBytes)
         self.limits = limits
+        self.shutdown = shutdown
         var session = ServerSession.Configuration()
         session.outgoingChunkSize = limits.outgoingChunkSize
         session.limits.maximumIncomingChunkSize = limits.maximumIncomingChunkSize

@@ -14,6 +14,8 @@ public struct Limits: Sendable {
     /// The most message streams (`createStream` results) one connection may
     /// hold at once. Default 16.
     public var maximumMessageStreams: Int
+    /// The maximum number of sub-messages in one Aggregate Message. Default 1,024.
+    public var maximumAggregateParts: Int
     /// Bounds for AMF command and data bodies.
     public var amf: AMFLimits
     /// The largest Window Acknowledgement Size taken from the peer; a larger one
@@ -31,6 +33,7 @@ public struct Limits: Sendable {
         maximumMessageSize = 16 << 20
         maximumChunkStreams = 64
         maximumMessageStreams = 16
+        maximumAggregateParts = 1_024
         amf = AMFLimits()
         maximumAcknowledgementWindow = 1 << 31
         minimumAcknowledgementWindow = 4_096

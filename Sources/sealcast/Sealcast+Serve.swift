@@ -50,7 +50,7 @@ extension Sealcast {
                 settings: RTMPServer.Settings(
                     rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
                     applications: configuration.applications, limits: configuration.limits,
-                    eventLoops: configuration.eventLoops
+                    eventLoops: configuration.eventLoops, shutdown: configuration.shutdown
                 ),
                 logger: logger
             )

@@ -15,14 +15,14 @@ struct LiveStreamTests {
         let server: RTMPServer
         let logs = MemoryLogHandler()
 
-        init(limits: LimitsConfiguration = LimitsConfiguration()) throws {
+        init(limits: LimitsConfiguration = LimitsConfiguration(), shutdown: ShutdownConfiguration = .init()) throws {
             server = try RTMPServer(
                 settings: RTMPServer.Settings(
                     rtmp: ListenAddress(host: "127.0.0.1", port: 0), rtmps: nil, tls: nil,
                     applications: [ApplicationConfiguration(
                         name: "live", streamKeys: [StreamKeyConfiguration(stream: "show", key: LiveStreamTests.key)]
                     )],
-                    limits: limits, eventLoops: 2
+                    limits: limits, eventLoops: 2, shutdown: shutdown
                 ),
                 logger: Logger(label: "test", level: .debug, handler: logs)
             )
@@ -30,7 +30,9 @@ struct LiveStreamTests {
 
         var port: Int { server.rtmpAddress!.port }
 
-        func client() throws -> BlockingClient { try BlockingClient(port: port) }
+        func client(_ configuration: ClientSession.Configuration = .init()) throws -> BlockingClient {
+            try BlockingClient(port: port, configuration: configuration)
+        }
 
         deinit { server.shutdown() }
     }

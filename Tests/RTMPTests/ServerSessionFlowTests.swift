@@ -176,7 +176,7 @@ import Testing
         let driver = ServerDriver()
         try driver.performHandshake()
         try driver.send(connect([AMF0Property("app", "live")]))
-        let replies = try driver.send(call("_checkbw", 5))
+        let replies = try driver.send(call("getServerTime", 5))
         #expect(replies.map(\.name) == ["_error"])
         #expect(replies.first?.transactionID == 5)
         #expect(statusCode(replies[0]) == "NetConnection.Call.Failed")
@@ -276,6 +276,11 @@ func describe(_ event: ServerEvent) -> String {
     case .fcUnpublish(let name): return "fcUnpublish \(name)"
     case .releaseStream(let name): return "releaseStream \(name)"
     case .deleteStream(let id): return "deleteStream \(id.rawValue)"
+    case .fcSubscribe(let name): return "fcSubscribe \(name)"
+    case .receiveAudio(let id, let enabled): return "receiveAudio \(id.rawValue) \(enabled)"
+    case .receiveVideo(let id, let enabled): return "receiveVideo \(id.rawValue) \(enabled)"
+    case .pause(let id, let paused, let milliseconds): return "pause \(id.rawValue) \(paused) \(milliseconds)"
+    case .seek(let id, let milliseconds): return "seek \(id.rawValue) \(milliseconds)"
     case .media(let message): return "media \(message.typeID.rawValue)"
     case .protocolError(let error): return "protocolError \(error)"
     }

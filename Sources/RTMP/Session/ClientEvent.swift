@@ -8,6 +8,9 @@ public enum ClientEvent: Sendable {
     case connectRejected(description: String)
     /// createStream returned this message stream.
     case streamCreated(MessageStreamID)
+    /// The server asked for a reconnect (onStatus NetConnection.Connect.ReconnectRequest).
+    /// Connect again, to `tcUrl` when given or else to the same URL, then close this session.
+    case reconnectRequest(tcUrl: String?, description: String)
     /// An onStatus command on a message stream.
     case status(streamID: MessageStreamID, level: String, code: String, description: String)
     /// Audio, video, data or aggregate message from the server.

@@ -24,6 +24,9 @@ public final class ClientSession {
         public var outgoingChunkSize: Int? = 4096
         /// The flashVer property of connect.
         public var flashVersion = "FMLE/3.0 (compatible; Sealcast)"
+        /// The Enhanced RTMP properties added to connect, or `nil` for a legacy
+        /// connect. Default `nil`.
+        public var enhancedCapabilities: EnhancedCapabilities?
 
         /// Creates the default configuration.
         public init() {}
@@ -109,16 +112,18 @@ public final class ClientSession {
 
     // MARK: - Commands
 
-    /// Sends connect for `app`, with objectEncoding 0.
+    /// Sends connect for `app`, with objectEncoding 0 and the configured
+    /// Enhanced RTMP properties, if any.
     public func connect(app: String, tcUrl: String) {
-        let object: AMF0Value = .object([
+        var properties = [
             AMF0Property("app", .string(app)),
             AMF0Property("type", "nonprivate"),
             AMF0Property("flashVer", .string(configuration.flashVersion)),
             AMF0Property("tcUrl", .string(tcUrl)),
             AMF0Property("objectEncoding", 0),
-        ])
-        call("connect", commandObject: object)
+        ]
+        properties += configuration.enhancedCapabilities?.properties ?? []
+        call("connect", commandObject: .object(properties))
     }
 
     /// Sends createStream; the `_result` arrives as `.streamCreated`.
@@ -226,6 +231,13 @@ public final class ClientSession {
             } else {
                 pendingEvents.append(.command(command, streamID: streamID))
             }
+        case "onStatus" where information?["code"]?.stringValue == "NetConnection.Connect.ReconnectRequest":
+            pendingEvents.append(
+                .reconnectRequest(
+                    tcUrl: information?["tcUrl"]?.stringValue,
+                    description: information?["description"]?.stringValue ?? ""
+                )
+            )
         case "onStatus":
             pendingEvents.append(
                 .status(

@@ -19,9 +19,23 @@ public enum ServerEvent: Sendable {
     /// The client sent releaseStream, which asks the server to end an earlier
     /// publish of that name.
     case releaseStream(streamName: String)
+    /// The client sent FCSubscribe, as Flash-era players do before play; the core has
+    /// already sent onFCSubscribe with NetStream.Play.Start.
+    case fcSubscribe(streamName: String)
+    /// The client sent receiveAudio on a playing stream: whether it wants audio from now on.
+    case receiveAudio(streamID: MessageStreamID, enabled: Bool)
+    /// The client sent receiveVideo on a playing stream: whether it wants video from now on.
+    case receiveVideo(streamID: MessageStreamID, enabled: Bool)
+    /// The client paused (`paused` true) or resumed a playing stream at `milliseconds`
+    /// into it. The core has already sent NetStream.Pause.Notify or NetStream.Unpause.Notify.
+    case pause(streamID: MessageStreamID, paused: Bool, milliseconds: Double)
+    /// The client sent seek on a playing stream. The core has already sent
+    /// NetStream.Seek.Notify, and a live stream goes on where it is.
+    case seek(streamID: MessageStreamID, milliseconds: Double)
     /// The client sent deleteStream, or closeStream on this message stream.
     case deleteStream(MessageStreamID)
-    /// Audio (8), video (9), data (18 or 15) or aggregate (22) message on a publishing stream.
+    /// Audio (8), video (9) or data (18 or 15) message on a publishing stream. An
+    /// Aggregate Message (22) arrives as one event per sub-message, with absolute timestamps.
     case media(Message)
     /// The peer broke the protocol; the session is closed. Send the queued
     /// outbound bytes, if any, and close the socket.
@@ -40,6 +54,9 @@ public struct ConnectRequest: Sendable {
     public var objectEncoding: Double
     /// The whole command object.
     public var commandObject: AMF0Value
+    /// The Enhanced RTMP properties (fourCcList, the FourCC info maps, capsEx), or
+    /// `nil` when the client sent none of them, as legacy clients do.
+    public var enhancedCapabilities: EnhancedCapabilities?
     /// The transaction ID, usually 1.
     public var transactionID: Double
 }

@@ -16,7 +16,12 @@ extension ServerSession {
                 // late packet after FCUnpublish or deleteStream would be.
                 return
             }
-            emit(.media(message))
+            guard message.typeID == .aggregate else {
+                emit(.media(message))
+                return
+            }
+            let parts = try AggregateMessage.split(message, maximumParts: configuration.limits.maximumAggregateParts)
+            for part in parts { emit(.media(part)) }
         default:
             // Protocol control is handled by the channel; shared objects are out of scope.
             break
@@ -67,6 +72,18 @@ extension ServerSession {
             connection.streams[streamID] = .idle
             state = .connected(connection)
             emit(.deleteStream(streamID))
+        case "FCSubscribe":
+            let name = streamNameArgument(command)
+            sendNotification("onFCSubscribe", code: "NetStream.Play.Start", description: name)
+            if command.transactionID != 0 { sendResult(command.transactionID, .null, .undefined) }
+            emit(.fcSubscribe(streamName: name))
+        case "receiveAudio", "receiveVideo", "pause", "seek":
+            handlePlayControl(command, on: streamID, connection: connection)
+        case "_checkbw":
+            // ffmpeg sends _checkbw when a server sends onBWDone; servers that
+            // receive it first answer with onBWDone, which ends the exchange.
+            if command.transactionID != 0 { sendResult(command.transactionID, .null, .undefined) }
+            send(Command(name: "onBWDone", transactionID: 0).message())
         case "getStreamLength":
             sendResult(command.transactionID, .null, .number(0))
         case "_result", "_error", "onStatus":
@@ -99,6 +116,7 @@ extension ServerSession {
             tcUrl: object["tcUrl"]?.stringValue,
             objectEncoding: object["objectEncoding"]?.numberValue ?? 0,
             commandObject: object,
+            enhancedCapabilities: EnhancedCapabilities(commandObject: object),
             transactionID: command.transactionID
         )
         state = .connected(ConnectionState(pendingConnect: request, objectEncoding: request.objectEncoding))

@@ -5,7 +5,8 @@ extension ServerSession {
     /// Accepts the pending connect: sends Window Acknowledgement Size, Set Peer
     /// Bandwidth (dynamic), Set Chunk Size, and the `_result` with
     /// NetConnection.Connect.Success, fmsVer, capabilities and the client's
-    /// objectEncoding.
+    /// objectEncoding. When the client sent Enhanced RTMP properties, the
+    /// `_result` properties also carry `Configuration.advertisedCapabilities`.
     public func acceptConnect() {
         guard case .connected(var connection) = state, let request = connection.pendingConnect else {
             assertionFailure("acceptConnect without a pending connect")
@@ -17,11 +18,15 @@ extension ServerSession {
         channel.send(WindowAcknowledgementSize(windowSize: configuration.windowAcknowledgementSize).message)
         channel.send(SetPeerBandwidth(windowSize: configuration.peerBandwidth, limitType: .dynamic).message)
         channel.announceChunkSize(configuration.outgoingChunkSize)
-        let properties: AMF0Value = .object([
+        var serverProperties = [
             AMF0Property("fmsVer", .string(configuration.serverVersion)),
             AMF0Property("capabilities", 31),
             AMF0Property("mode", 1),
-        ])
+        ]
+        if request.enhancedCapabilities != nil {
+            serverProperties += configuration.advertisedCapabilities.properties
+        }
+        let properties: AMF0Value = .object(serverProperties)
         let information: AMF0Value = .object([
             AMF0Property("level", "status"),
             AMF0Property("code", "NetConnection.Connect.Success"),
@@ -111,6 +116,26 @@ extension ServerSession {
             code: "NetStream.Play.PublishNotify",
             description: "\(streamName) is now published."
         )
+    }
+
+    /// Asks the client to reconnect (Enhanced RTMP): onStatus
+    /// NetConnection.Connect.ReconnectRequest, level status, on message stream 0.
+    ///
+    /// Send it only to a client whose connect `capsEx` included Reconnect. Such a
+    /// client opens a new connection, to `tcUrl` when given or else to the same
+    /// URL, and then leaves this one. The server may also close it after a grace period.
+    /// - Parameters:
+    ///   - tcUrl: where to reconnect, such as "rtmp://host2/live", or `nil` for the same server.
+    ///   - description: the reason, for the client's log.
+    public func sendReconnectRequest(tcUrl: String?, description: String) {
+        var information = [
+            AMF0Property("level", "status"),
+            AMF0Property("code", "NetConnection.Connect.ReconnectRequest"),
+            AMF0Property("description", .string(description)),
+        ]
+        if let tcUrl { information.append(AMF0Property("tcUrl", .string(tcUrl))) }
+        let command = Command(name: "onStatus", transactionID: 0, commandObject: .null, arguments: [.object(information)])
+        send(command.message())
     }
 
     /// Sends onStatus with transaction ID 0 on chunk stream 5 and the given message stream.

@@ -43,6 +43,9 @@ public final class ServerSession {
         public var peerBandwidth: UInt32 = 2_500_000
         /// The fmsVer in the connect `_result`.
         public var serverVersion = "FMS/3,5,7,7009"
+        /// The Enhanced RTMP capabilities added to the connect `_result` of a client
+        /// that sent any of its own; a legacy client's `_result` stays as it was.
+        public var advertisedCapabilities = EnhancedCapabilities.forwardingServer
         /// The time from the first byte to the end of the handshake, in milliseconds. Default 10 s.
         public var handshakeTimeout: UInt64 = 10_000
         /// The time from the end of the handshake to the connect command, in milliseconds. Default 10 s.

@@ -18,7 +18,9 @@ final class BlockingClient {
         let description: String
     }
 
-    init(port: Int, readTimeoutMilliseconds: Int = 200) throws {
+    init(
+        port: Int, readTimeoutMilliseconds: Int = 200, configuration: ClientSession.Configuration = .init()
+    ) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.descriptor = descriptor
         guard descriptor >= 0 else { throw Failure(description: "socket failed: errno \(errno)") }
@@ -39,7 +41,7 @@ final class BlockingClient {
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        session = ClientSession(crypto: OpenSSLHandshakeCrypto(), now: Self.now())
+        session = ClientSession(configuration: configuration, crypto: OpenSSLHandshakeCrypto(), now: Self.now())
         try flush()
     }
 
@@ -157,6 +159,17 @@ final class BlockingClient {
         }
         guard case .status(_, _, let code, _) = event else { return (id, "") }
         return (id, code)
+    }
+
+    /// Sends `_checkbw` and waits for the server's onBWDone: every command sent
+    /// before it has then been handled by the server.
+    func roundTrip() throws {
+        session.sendCommand(Command(name: "_checkbw", transactionID: 0))
+        try flush()
+        try waitFor("onBWDone") { event in
+            if case .command(let command, _) = event { return command.name == "onBWDone" }
+            return false
+        }
     }
 
     func send(_ message: Message) throws {
