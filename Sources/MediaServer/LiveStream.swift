@@ -1,3 +1,4 @@
+import FLV
 import Network
 import Synchronization
 
@@ -33,9 +34,19 @@ final class LiveStream: Sendable {
     /// One fan-out per event loop of the server, in the group's loop order.
     let fanouts: [LoopFanout]
 
+    /// The latest stream information from the publisher's loop, for readers on any thread.
+    private let information = Mutex<StreamInfo?>(nil)
+
     init(path: String, loops: [EventLoop], gopCacheBytes: Int) {
         self.path = path
         self.fanouts = loops.map { LoopFanout(loop: $0, gopCacheBytes: gopCacheBytes) }
+    }
+
+    /// Codec, resolution, frame rate and bitrates of the current publish, once known.
+    var currentInformation: StreamInfo? { information.withLock { $0 } }
+
+    func setInformation(_ value: StreamInfo?) {
+        information.withLock { $0 = value }
     }
 
     /// Sends `event` to every loop; called on the publisher's loop.

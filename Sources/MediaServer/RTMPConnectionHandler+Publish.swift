@@ -46,6 +46,7 @@ extension RTMPConnectionHandler {
     func stopPublishing() {
         guard let state = publishing else { return }
         publishing = nil
+        state.stream.setInformation(nil)
         state.stream.broadcast(.publishStopped, from: connection.eventLoop)
         context.registry.releasePublisher(path: state.stream.path, owner: ObjectIdentifier(self))
         context.metrics.publishersActive.add(-1)
@@ -54,7 +55,8 @@ extension RTMPConnectionHandler {
 
     /// Routes one audio, video or data message of the published stream to its players.
     func handlePublishedMessage(_ message: Message) {
-        guard let state = publishing, message.streamID == state.streamID else { return }
+        guard var state = publishing, message.streamID == state.streamID else { return }
+        defer { publishing = state }
 
         var payload = message.payload
         let kind: PacketKind
@@ -74,5 +76,20 @@ extension RTMPConnectionHandler {
             chunkSize: context.limits.outgoingChunkSize
         )
         state.stream.broadcast(.packet(packet), from: connection.eventLoop)
+        updateInformation(&state, message: message, payload: payload, kind: kind)
+    }
+
+    /// Feeds the stream information collector, logs the information once it is complete, and
+    /// stores a fresh copy on the stream at every video keyframe for later readers.
+    private func updateInformation(_ state: inout PublishState, message: Message, payload: [UInt8], kind: PacketKind) {
+        state.information.add(typeID: message.typeID.rawValue, timestamp: message.timestamp, payload: payload)
+        guard state.information.isComplete else { return }
+        if !state.informationLogged {
+            state.informationLogged = true
+            state.stream.setInformation(state.information.info)
+            logger.info("stream information: \(state.information.info.summary)")
+        } else if kind == .videoKeyframe {
+            state.stream.setInformation(state.information.info)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import AMF
 import Bytes
+import FLV
 import Network
 import Observability
 import RTMP
@@ -33,6 +34,10 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
     struct PublishState {
         var stream: LiveStream
         var streamID: MessageStreamID
+        /// Codec, resolution, frame rate and bitrates, read from the messages as they pass.
+        var information = StreamInfoCollector()
+        /// Whether the stream information has been logged once it was complete.
+        var informationLogged = false
     }
 
     struct PlayState {

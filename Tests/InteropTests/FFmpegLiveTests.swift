@@ -68,6 +68,8 @@ struct FFmpegLiveTests {
             #expect(starts.values.allSatisfy { $0 == 0 })
         }
         #expect(!server.logText.contains(TestServer.key))
+        #expect(server.logText.contains("stream information: H.264 High 1280x720 30 fps"), "\(server.logText)")
+        #expect(server.logText.contains("AAC LC 48000 Hz 2 ch"))
     }
 
     @Test func bFramesKeepTheirCompositionOffsets() throws {
