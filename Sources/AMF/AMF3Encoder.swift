@@ -70,7 +70,8 @@ public struct AMF3Encoder: Sendable {
             Self.writeInlineHeader(count: bytes.count, into: &buffer)
             buffer.writeBytes(bytes)
         case .vectorInt(let fixed, let elements):
-            Self.writeNumericVector(AMF3Marker.vectorInt, fixed: fixed, elements.map(UInt32.init(bitPattern:)), into: &buffer)
+            let bitPatterns = elements.map(UInt32.init(bitPattern:))
+            Self.writeNumericVector(AMF3Marker.vectorInt, fixed: fixed, bitPatterns, into: &buffer)
         case .vectorUInt(let fixed, let elements):
             Self.writeNumericVector(AMF3Marker.vectorUInt, fixed: fixed, elements, into: &buffer)
         case .vectorDouble(let fixed, let elements):

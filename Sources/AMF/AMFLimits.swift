@@ -1,8 +1,11 @@
 /// Bounds on what an AMF decoder accepts, checked before memory is reserved.
 public struct AMFLimits: Sendable, Hashable {
-    /// Maximum nesting of objects and arrays inside one value.
+    /// Maximum nesting of objects and arrays inside one value. AMF3 vectors of
+    /// objects and dictionaries also count, and so does an AMF3 value copied in
+    /// by reference, at the depth of the reference.
     public var maximumDepth: Int
-    /// Maximum length in bytes of one string, long string or XML document.
+    /// Maximum length in bytes of one string, long string or XML document, and
+    /// in AMF3 also of one XML value, member name or class name.
     public var maximumStringLength: Int
     /// Maximum number of entries in one object or array. In AMF3 this also
     /// bounds vector elements, dictionary entries and sealed member names.
