@@ -12,13 +12,35 @@ public final class SharedBytes: @unchecked Sendable {
 
     private let allocation: UnsafeMutableRawPointer
 
-    /// Copies `source` into a new block.
-    public init<Source: Collection>(copying source: Source) where Source.Element == UInt8 {
-        let count = source.count
+    /// Allocates `count` bytes and lets `fill` write every one of them.
+    private init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
-        _ = memory.initializeMemory(as: UInt8.self, from: source)
+        fill(UnsafeMutableRawBufferPointer(rebasing: memory[0..<count]))
         allocation = memory.baseAddress!
         bytes = UnsafeRawBufferPointer(start: memory.baseAddress, count: count)
+    }
+
+    /// Copies `source` into a new block.
+    ///
+    /// Contiguous sources (arrays, slices) are copied with one `memcpy`. The
+    /// element-by-element path of a generic collection costs far more per byte, which
+    /// matters here because every player's ciphertext passes through this initializer.
+    public convenience init<Source: Collection>(copying source: Source) where Source.Element == UInt8 {
+        self.init(count: source.count) { memory in
+            let copied = source.withContiguousStorageIfAvailable { contiguous in
+                memory.copyMemory(from: UnsafeRawBufferPointer(contiguous))
+            }
+            if copied == nil {
+                _ = memory.initializeMemory(as: UInt8.self, from: source)
+            }
+        }
+    }
+
+    /// Copies the bytes at `source` into a new block.
+    public convenience init(copying source: UnsafeRawBufferPointer) {
+        self.init(count: source.count) { memory in
+            memory.copyMemory(from: source)
+        }
     }
 
     /// Copies the readable bytes of `buffer` into a new block.
