@@ -16,7 +16,7 @@ import Glibc
 ///     TCP connect (+ TLS) -> RTMP handshake + connect -> createStream -> publish or play
 ///       -> NetStream.Publish.Start or NetStream.Play.Start: ready
 ///
-/// The session answers pings, acknowledges the server's window and applies its chunk size by
+/// The session replies to pings, acknowledges the server's window and applies its chunk size by
 /// itself. A publisher's `send` queues the message at once and completes when the connection's
 /// write queue is below its low watermark, so a caller that waits for each send never queues
 /// more than the high watermark plus one message.
@@ -28,7 +28,7 @@ final class ClientConnection: ConnectionHandler, @unchecked Sendable {
         case play
     }
 
-    /// What a connection reports after it is ready, on its loop.
+    /// An event that a ready connection reports on its loop.
     enum Event {
         /// Audio, video or data from the server (players only).
         case media(Message)
@@ -82,8 +82,12 @@ final class ClientConnection: ConnectionHandler, @unchecked Sendable {
     /// together report one end.
     private var publisherActive = true
 
-    /// Why the connection ended, once it has.
+    /// The reason the connection ended, once it has.
     private(set) var closeError: RTMPClientError?
+
+    /// The largest write queue, in bytes, at the moment a send completed: at most the low
+    /// watermark, or the high one when a message left the queue below it.
+    private(set) var largestQueueAtSendCompletion = 0
 
     init(
         configuration: ClientConfiguration,
@@ -184,10 +188,15 @@ final class ClientConnection: ConnectionHandler, @unchecked Sendable {
         session.sendMedia(message)
         flushSession()
         if connection.isWritable {
-            completion(.success(()))
+            completeSend(completion, queuedBytes: connection.queuedBytes)
         } else {
             pendingSend = completion
         }
+    }
+
+    private func completeSend(_ completion: (Result<Void, RTMPClientError>) -> Void, queuedBytes: Int) {
+        largestQueueAtSendCompletion = max(largestQueueAtSendCompletion, queuedBytes)
+        completion(.success(()))
     }
 
     static func chunkStream(for type: MessageTypeID) -> ChunkStreamID {
@@ -232,7 +241,7 @@ final class ClientConnection: ConnectionHandler, @unchecked Sendable {
     func connectionWritabilityChanged(_ connection: Connection) {
         guard connection.isWritable, let pendingSend else { return }
         self.pendingSend = nil
-        pendingSend(.success(()))
+        completeSend(pendingSend, queuedBytes: connection.queuedBytes)
     }
 
     func connectionDidClose(_ connection: Connection, error: (any Error)?) {

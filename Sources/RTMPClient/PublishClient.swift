@@ -124,6 +124,14 @@ public final class PublishClient: Sendable {
         await connection?.closeAsync()
     }
 
+    /// Returns the largest write queue, in bytes, that a `send` on the current connection returned with.
+    func largestQueueAtSendCompletion() async -> Int {
+        guard let connection = state.withLock({ $0.connection }) else { return 0 }
+        return await withCheckedContinuation { continuation in
+            connection.loop.execute { continuation.resume(returning: connection.largestQueueAtSendCompletion) }
+        }
+    }
+
     // MARK: - Connections
 
     private func openConnection() async throws(RTMPClientError) -> ClientConnection {
@@ -201,7 +209,7 @@ public final class PublishClient: Sendable {
         return connection
     }
 
-    /// Whether another attempt can succeed: not for a rejected key or application, a
+    /// Returns whether another attempt can succeed: not for a rejected key or application, a
     /// certificate that fails verification, or an unusable option.
     static func isWorthRetrying(_ error: RTMPClientError) -> Bool {
         if error == .tlsVerificationFailed || error == .invalidOption || error == .invalidURL
@@ -210,8 +218,9 @@ public final class PublishClient: Sendable {
             return false
         }
         if error == .publishRejected {
-            // A stream that still looks published (the server has not yet seen the old
-            // connection go) answers BadName; that clears up, a denied key does not.
+            // While the server has not yet seen the old connection go, the stream still looks
+            // published and the server rejects the new publish with BadName. That clears up,
+            // but a denied key does not.
             return error.statusCode != "NetStream.Publish.Denied"
         }
         return true
