@@ -375,6 +375,8 @@ final class ClientConnection: ConnectionHandler, @unchecked Sendable {
 
 // MARK: - Async wrappers
 
+// NOTE: each wrapper hops to the loop with `execute`, which drops tasks once the loop has
+// stopped. Close clients before shutting down their `EventLoopGroup`, or these calls never return.
 extension ClientConnection {
     /// Connects and starts publishing or playing.
     /// - Returns: The message stream the server created.

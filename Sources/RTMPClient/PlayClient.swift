@@ -44,7 +44,8 @@ public final class PlayClient: Sendable {
     ///
     /// - Parameters:
     ///   - configuration: The URL, TLS options and timeouts.
-    ///   - group: The loops to run on; the client uses one of them.
+    ///   - group: The loops to run on; the client uses one of them. Close the client before
+    ///     shutting the group down, because calls made after that never return.
     ///   - logger: Receives debug lines.
     ///   - handler: Receives the events on the client's loop.
     /// - Throws: `RTMPClientError.invalidOption` for an unusable option or TLS setting.

@@ -48,7 +48,8 @@ public final class PublishClient: Sendable {
     /// - Parameters:
     ///   - configuration: The URL, TLS options, timeouts and watermarks.
     ///   - reconnectPolicy: When to reconnect after a drop. Default: 5 attempts.
-    ///   - group: The loops to run on; the client uses one of them.
+    ///   - group: The loops to run on; the client uses one of them. Close the client before
+    ///     shutting the group down, because calls made after that never return.
     ///   - logger: Receives debug lines and an info line per reconnect attempt.
     ///   - clock: Waits out the reconnect delays.
     ///   - randomNumberGenerator: The source of the reconnect jitter.

@@ -110,16 +110,11 @@ extension RTMPClientError {
         _ step: String,
         after timeout: Duration,
         url: RTMPURL,
+        hint: String = "Check that the server is an RTMP server and that the scheme (rtmp or rtmps) matches its port.",
         file: StaticString = #fileID,
         line: UInt = #line
     ) -> RTMPClientError {
-        RTMPClientError(
-            .timedOut,
-            "Timed out after \(timeout) waiting for \(step) from \(url). Check that the server is an RTMP server "
-                + "and that the scheme (rtmp or rtmps) matches its port.",
-            fileID: file,
-            line: line
-        )
+        RTMPClientError(.timedOut, "Timed out after \(timeout) waiting for \(step) from \(url). \(hint)", fileID: file, line: line)
     }
 
     static func rejected(

@@ -12,7 +12,7 @@ struct Options {
     var logLevel: String?
     var eventLoops: Int?
 
-    // publish and play
+    // publish, play and probe
     var positional: [String] = []
     var loop = false
     var caFile: String?
@@ -29,12 +29,13 @@ struct Options {
                sealcast credentials [--data-dir DIR] [--config FILE]
                sealcast publish FILE URL [--loop] [TLS OPTIONS]
                sealcast play URL [-o FILE.flv] [--duration SECONDS] [--wait] [TLS OPTIONS]
+               sealcast probe URL [--json] [--timeout SECONDS] [TLS OPTIONS]
                sealcast --version | --help
 
         Runs an RTMP and RTMPS live-streaming server. With no options it listens for RTMP on
         port 1935 and RTMPS on port 1936, and on first start makes a self-signed certificate and
-        a publish key for live/stream in its data folder. The publish and play subcommands are
-        clients for this or any other RTMP server.
+        a publish key for live/stream in its data folder. The publish, play and probe subcommands
+        are clients for this or any other RTMP server.
 
         SUBCOMMANDS:
           serve          Run the server (the default).
@@ -45,6 +46,8 @@ struct Options {
           play           Receive the stream at URL. Writes it to an FLV file with -o; otherwise
                          discards it and prints progress once a second. Stops on Ctrl-C, when
                          --duration runs out, or when the publisher stops (unless --wait).
+          probe          Play URL until its sequence headers and first keyframe arrived, then
+                         print codecs, profiles, sizes, rates and metadata.
 
         URL: rtmp://HOST[:PORT]/APP[/INSTANCE]/NAME[?QUERY] or rtmps://...; the default port is
         1935 for rtmp and 443 for rtmps. To publish, NAME is the stream key.
@@ -70,6 +73,8 @@ struct Options {
           -o, --output FILE       play: write the stream to this FLV file.
           --duration SECONDS      play: stop after this many seconds.
           --wait                  play: keep waiting when the publisher stops, for the next one.
+          --json                  probe: print the stream information as JSON.
+          --timeout SECONDS       probe: how long to wait for the stream to start (default 10).
 
         TLS OPTIONS (rtmps:// only; by default the server certificate is verified against the
         system CA store and must name the URL's host):

@@ -46,6 +46,7 @@ enum Sealcast {
                 try printCredentials(options)
             case "publish": try publish(options)
             case "play": try play(options)
+            case "probe": try probe(options)
             default: throw UsageError("unknown subcommand \(subcommand); see sealcast --help")
             }
         } catch let error as UsageError {
