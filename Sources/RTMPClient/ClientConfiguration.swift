@@ -10,7 +10,7 @@ public struct ClientConfiguration: Sendable {
     /// How long the TCP connect may take. Default 10 s.
     public var connectTimeout: Duration
     /// How long each later step may take: the RTMP and TLS handshakes with `connect`, then
-    /// `createStream`, then the `publish` or `play` answer. Default 10 s per step.
+    /// `createStream`, then the reply to `publish` or `play`. Default 10 s per step.
     public var responseTimeout: Duration
     /// Queued bytes at which a publisher stops sending (`high`) and resumes (`low`).
     /// Default 256 KiB and 64 KiB.

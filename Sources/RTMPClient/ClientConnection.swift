@@ -57,7 +57,7 @@ final class ClientConnection: ConnectionHandler, @unchecked Sendable {
             case .idle, .connectingTCP: return "connect"
             case .connectingRTMP: return "during the RTMP handshake or connect"
             case .creatingStream: return "during createStream"
-            case .starting: return "before answering publish or play"
+            case .starting: return "before replying to publish or play"
             case .ready: return "while streaming"
             case .closed: return "after closing"
             }
@@ -283,7 +283,7 @@ final class ClientConnection: ConnectionHandler, @unchecked Sendable {
             case .publish: session.publish(name: configuration.url.streamName, streamID: streamID)
             case .play: session.play(name: configuration.url.streamName, streamID: streamID)
             }
-            enter(.starting(streamID), waitingFor: "the answer to \(role == .publish ? "publish" : "play")")
+            enter(.starting(streamID), waitingFor: "the reply to \(role == .publish ? "publish" : "play")")
         case .status(_, let level, let code, let description):
             handleStatus(level: level, code: code, description: description)
         case .media(let message):

@@ -22,7 +22,7 @@ public final class PlayClient: Sendable {
     /// What a player reports.
     public enum Event: Sendable {
         /// An audio, video or data message with its absolute timestamp. Data messages include
-        /// `onMetaData` and the `|RtmpSampleAccess` and `onStatus` data that answer `play`.
+        /// `onMetaData` and the `|RtmpSampleAccess` and `onStatus` data that the server sends in reply to `play`.
         case media(Message)
         /// A publisher started on the stream after the player had seen the previous one end.
         case publisherStarted
@@ -77,7 +77,7 @@ public final class PlayClient: Sendable {
         }
     }
 
-    /// Connects and plays, returning once the server answered `NetStream.Play.Start`.
+    /// Connects and plays, returning once the server sent `NetStream.Play.Start`. Call it once.
     /// - Throws: `RTMPClientError`: connection refused, TLS verification failure, connect or
     ///   play rejected (with the status code), or a timeout.
     public func start() async throws(RTMPClientError) {

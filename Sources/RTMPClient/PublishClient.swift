@@ -79,6 +79,10 @@ public final class PublishClient: Sendable {
     /// - Throws: `RTMPClientError`: connection refused, TLS verification failure, connect or
     ///   publish rejected (with the status code), or a timeout.
     public func connect() async throws(RTMPClientError) {
+        let isConnected = state.withLock { $0.connection != nil }
+        if isConnected {
+            throw .invalidOption("connect() was called on a PublishClient that is already connected.")
+        }
         let connection = try await openConnection()
         let isClosed = state.withLock { state in
             if !state.isClosed { state.connection = connection }

@@ -81,11 +81,11 @@ extension RTMPClientError {
     public static let tlsFailed = RTMPClientError(.tlsFailed, "TLS failed")
     /// The server broke the RTMP protocol.
     public static let protocolError = RTMPClientError(.protocolError, "RTMP protocol error")
-    /// The server answered `connect` with `_error`.
+    /// The server replied to `connect` with `_error`.
     public static let connectRejected = RTMPClientError(.connectRejected, "connect rejected")
-    /// The server answered `publish` with an error status.
+    /// The server replied to `publish` with an error status.
     public static let publishRejected = RTMPClientError(.publishRejected, "publish rejected")
-    /// The server answered `play` with an error status.
+    /// The server replied to `play` with an error status.
     public static let playRejected = RTMPClientError(.playRejected, "play rejected")
     /// A step did not finish within its timeout.
     public static let timedOut = RTMPClientError(.timedOut, "timed out")

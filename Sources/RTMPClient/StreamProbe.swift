@@ -7,8 +7,8 @@ import Synchronization
 /// Plays a stream just long enough to describe it: codecs, profiles, sizes and rates.
 ///
 /// The probe plays until `StreamInfoCollector` has every track's sequence header and a video
-/// keyframe, then goes on for up to `measurement` of stream time (bounded by as much wall
-/// time) so that frame rates and bitrates are measured over more than one frame. A player
+/// keyframe. Then it reads up to `measurement` more of stream time, waiting at most as long in
+/// wall time, so that frame rates and bitrates are measured over more than one frame. A player
 /// that joins a live stream gets the server's cached group of pictures at once, so the
 /// measurement usually takes no wall time at all.
 public enum StreamProbe {
@@ -73,7 +73,7 @@ public enum StreamProbe {
         return .success(collection.info)
     }
 
-    /// What the player received, on its loop, read by the probing task.
+    /// The stream state that the player's handler records on its loop and the probing task reads.
     private final class Collection: Sendable {
         private struct State {
             var collector = StreamInfoCollector()

@@ -25,7 +25,7 @@ struct ClientLoopbackTests {
              "-c", "copy", "-f", "framemd5", "-"],
             name: "ffmpeg-play"
         )
-        try await Task.sleep(for: .milliseconds(700))
+        #expect(server.waitForLog("play started", count: 2), "the ffmpeg player did not start playing")
 
         let publisher = try PublishClient(configuration: ClientConfiguration(url: try RTMPURL(server.publishURL)), group: group)
         try await publisher.connect()

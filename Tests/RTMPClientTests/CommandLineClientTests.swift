@@ -26,7 +26,7 @@ struct CommandLineClientTests {
             Self.executable, ["play", server.rtmpsPlayURL, "--pin", pin, "-o", recorded.path], name: "cli-play"
         )
         let counter = try ChildProcess(Self.executable, ["play", server.playURL, "--duration", "30"], name: "cli-count")
-        usleep(500_000)
+        #expect(server.waitForLog("play started", count: 2), "the players did not start playing")
         let publisher = try ChildProcess(Self.executable, ["publish", Samples.h264AAC.path, server.publishURL], name: "cli-publish")
 
         let publishStatus = publisher.wait(seconds: 20)

@@ -114,6 +114,16 @@ final class TestServer {
 
     deinit { server.shutdown() }
 
+    /// Waits up to `seconds` until the server logged `message` at least `count` times.
+    func waitForLog(_ message: String, count: Int, seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if logs.all.filter({ $0.message == message }).count >= count { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
     var rtmpPort: Int { server.rtmpAddress!.port }
     var rtmpsPort: Int { server.rtmpsAddress!.port }
     var publishURL: String { "rtmp://127.0.0.1:\(rtmpPort)/live/\(Self.key)" }
