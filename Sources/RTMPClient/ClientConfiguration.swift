@@ -3,9 +3,9 @@ import TLS
 
 /// Settings shared by `PublishClient` and `PlayClient`.
 public struct ClientConfiguration: Sendable {
-    /// Where to connect, the application and the stream name.
+    /// The server address, application and stream name.
     public var url: RTMPURL
-    /// How an `rtmps://` connection checks the server. Ignored for `rtmp://`.
+    /// The certificate checks of an `rtmps://` connection. Ignored for `rtmp://`.
     public var tls: ClientTLSOptions
     /// How long the TCP connect may take. Default 10 s.
     public var connectTimeout: Duration

@@ -2,9 +2,9 @@ import TLS
 
 /// How an RTMPS client checks the server's certificate.
 ///
-/// By default the chain is verified against the system CA store and the certificate must name
-/// the URL's host; the host name is also sent as SNI (an IP address is verified but not sent,
-/// because SNI carries names only). The options change that:
+/// By default the chain is verified against the system CA store, and the certificate must name
+/// the URL's host. A host name is also sent as SNI. An IP address is verified but not sent,
+/// because SNI carries names only. The options change that:
 ///
 /// - `caFile`: verify against the CA certificates in this PEM file instead of the system store.
 /// - `pinnedSHA256`: require the leaf certificate's SHA-256 fingerprint (over its DER form).

@@ -4,7 +4,7 @@ import RTMP
 
 extension FLVTag {
     /// The message that publishes this tag: audio and video as they are, and a script data tag
-    /// that starts with `onMetaData` wrapped as `@setDataFrame onMetaData {...}`, which asks the
+    /// that starts with `onMetaData` wrapped as `@setDataFrame onMetaData {...}`, which requests the
     /// server to keep it for players that join later.
     ///
     /// - Returns: `nil` for a tag type other than audio, video and script data, or an

@@ -19,7 +19,7 @@ import TLS
 ///
 /// NOTE: a player does not reconnect; a dropped connection ends with `.closed(error)`.
 public final class PlayClient: Sendable {
-    /// What a player reports.
+    /// An event that a player reports.
     public enum Event: Sendable {
         /// An audio, video or data message with its absolute timestamp. Data messages include
         /// `onMetaData` and the `|RtmpSampleAccess` and `onStatus` data that the server sends in reply to `play`.

@@ -1,7 +1,7 @@
 import FLV
 import RTMP
 
-/// What a publisher keeps so that it can resume after a reconnect: the latest metadata and
+/// The state a publisher keeps so that it can resume after a reconnect: the latest metadata and
 /// the latest sequence header of each track, and whether it waits for a keyframe.
 ///
 /// After a reconnect the server has a new, empty stream. The publisher sends `resume()`'s
@@ -46,7 +46,7 @@ public struct PublishReplay: Sendable {
         return (metadata.map { [$0] } ?? []) + configurations.map(\.message)
     }
 
-    /// Whether to send `message` now: false for audio and video frames while waiting for a keyframe.
+    /// Returns whether to send `message` now: false for audio and video frames while waiting for a keyframe.
     public mutating func shouldSend(_ message: Message) -> Bool {
         guard isAwaitingKeyframe else { return true }
         switch MediaClassifier.classify(typeID: message.typeID.rawValue, payload: message.payload) {

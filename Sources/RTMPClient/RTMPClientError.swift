@@ -214,7 +214,7 @@ extension RTMPClientError {
 }
 
 extension RTMPClientError {
-    /// Every reconnect attempt failed; the detail names the last failure.
+    /// Makes the error for reconnect attempts that all failed, naming the last failure.
     static func reconnectFailed(
         attempts: Int,
         lastError: RTMPClientError,

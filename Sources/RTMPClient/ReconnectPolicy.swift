@@ -57,7 +57,7 @@ public struct ReconnectPolicy: Sendable, Hashable {
         }
     }
 
-    /// The delay before attempt `attempt` (1-based), without jitter.
+    /// Computes the delay before attempt `attempt` (1-based), without jitter.
     public func baseDelay(beforeAttempt attempt: Int) -> Duration {
         precondition(attempt >= 1, "attempts are counted from 1")
         let initial = initialDelay / .seconds(1)
@@ -67,7 +67,7 @@ public struct ReconnectPolicy: Sendable, Hashable {
         return .nanoseconds(Int64(seconds * 1e9))
     }
 
-    /// The delay before attempt `attempt` (1-based), with jitter drawn from `generator`.
+    /// Computes the delay before attempt `attempt` (1-based), with jitter drawn from `generator`.
     public func delay(
         beforeAttempt attempt: Int,
         using generator: inout some RandomNumberGenerator

@@ -12,9 +12,14 @@ func publishMessages(of file: URL) throws -> [Message] {
     return try FLVReader.readAll(bytes).tags.compactMap { $0.publishMessage() }
 }
 
-/// Publishes every message without pacing.
-func publishAll(_ messages: [Message], with client: PublishClient) async throws {
+/// Publishes every message, at once or (`realTime`) paced by the timestamps as `ffmpeg -re` does.
+func publishAll(_ messages: [Message], with client: PublishClient, realTime: Bool = false) async throws {
+    let start = ContinuousClock.now
+    let first = Int64(messages.first?.timestamp ?? 0)
     for message in messages {
+        if realTime {
+            try await Task.sleep(until: start + .milliseconds(Int64(message.timestamp) - first), clock: .continuous)
+        }
         try await client.send(message)
     }
 }
