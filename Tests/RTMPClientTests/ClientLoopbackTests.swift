@@ -25,7 +25,7 @@ struct ClientLoopbackTests {
              "-c", "copy", "-f", "framemd5", "-"],
             name: "ffmpeg-play"
         )
-        #expect(server.waitForLog("play started", count: 2), "the ffmpeg player did not start playing")
+        #expect(await server.waitForLog("play started", count: 2), "the ffmpeg player did not start playing")
 
         let publisher = try PublishClient(configuration: ClientConfiguration(url: try RTMPURL(server.publishURL)), group: group)
         try await publisher.connect()
@@ -41,7 +41,7 @@ struct ClientLoopbackTests {
         let played = try Samples.packets(of: recorded.path, name: "recorded-framemd5")
         #expect(played == source, "client player: \(played.count) of \(source.count) packets")
 
-        #expect(ffmpegPlayer.wait(seconds: 15) == 0, "ffmpeg player failed: \(ffmpegPlayer.errorOutput)")
+        #expect(await ffmpegPlayer.waitAsync(seconds: 15) == 0, "ffmpeg player failed: \(ffmpegPlayer.errorOutput)")
         let ffmpegPlayed = Packet.parse(ffmpegPlayer.output)
         #expect(ffmpegPlayed == source, "ffmpeg player: \(ffmpegPlayed.count) of \(source.count) packets")
     }

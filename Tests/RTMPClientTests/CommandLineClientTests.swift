@@ -16,7 +16,7 @@ struct CommandLineClientTests {
             .appendingPathComponent("../../.build/debug/sealcast").standardized.path
     }()
 
-    @Test func publishAndPlayCommandsCopyTheFile() throws {
+    @Test func publishAndPlayCommandsCopyTheFile() async throws {
         let source = try Samples.packets(of: Samples.h264AAC.path, name: "cli-source-framemd5")
         let server = try TestServer()
         let recorded = Samples.directory.appendingPathComponent("cli-recorded.flv")
@@ -26,13 +26,13 @@ struct CommandLineClientTests {
             Self.executable, ["play", server.rtmpsPlayURL, "--pin", pin, "-o", recorded.path], name: "cli-play"
         )
         let counter = try ChildProcess(Self.executable, ["play", server.playURL, "--duration", "30"], name: "cli-count")
-        #expect(server.waitForLog("play started", count: 2), "the players did not start playing")
+        #expect(await server.waitForLog("play started", count: 2), "the players did not start playing")
         let publisher = try ChildProcess(Self.executable, ["publish", Samples.h264AAC.path, server.publishURL], name: "cli-publish")
 
-        let publishStatus = publisher.wait(seconds: 20)
+        let publishStatus = await publisher.waitAsync(seconds: 20)
         #expect(publishStatus == 0, "publish: \(publisher.errorOutput)")
-        #expect(player.wait(seconds: 10) == 0, "play: \(player.errorOutput)")
-        #expect(counter.wait(seconds: 10) == 0, "play without -o: \(counter.errorOutput)")
+        #expect(await player.waitAsync(seconds: 10) == 0, "play: \(player.errorOutput)")
+        #expect(await counter.waitAsync(seconds: 10) == 0, "play without -o: \(counter.errorOutput)")
 
         let played = try Samples.packets(of: recorded.path, name: "cli-recorded-framemd5")
         #expect(played == source, "\(played.count) of \(source.count) packets")

@@ -75,7 +75,7 @@ struct StreamProbeTests {
         let probe = try ChildProcess(
             CommandLineClientTests.executable, ["probe", server.playURL, "--json", "--timeout", "5"], name: "cli-probe"
         )
-        #expect(probe.wait(seconds: 15) == 0, "\(probe.errorOutput)")
+        #expect(await probe.waitAsync(seconds: 15) == 0, "\(probe.errorOutput)")
         let info = try JSONDecoder().decode(StreamInfo.self, from: Data(probe.output.utf8))
         #expect(info.video.first?.codec == "H.264")
         #expect(info.audio.first?.codec == "AAC")

@@ -115,11 +115,11 @@ final class TestServer {
     deinit { server.shutdown() }
 
     /// Waits up to `seconds` until the server logged `message` at least `count` times.
-    func waitForLog(_ message: String, count: Int, seconds: Double = 10) -> Bool {
+    func waitForLog(_ message: String, count: Int, seconds: Double = 10) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if logs.all.filter({ $0.message == message }).count >= count { return true }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return false
     }
@@ -157,6 +157,17 @@ final class ChildProcess: @unchecked Sendable {
     func wait(seconds: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(20_000) }
+        if !process.isRunning { return process.terminationStatus }
+        stop()
+        return nil
+    }
+
+    /// Waits like `wait(seconds:)`, but sleeps the task instead of blocking a thread of the
+    /// concurrency pool, which other tasks of the test (such as a publisher) need.
+    @discardableResult
+    func waitAsync(seconds: Double) async -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if !process.isRunning { return process.terminationStatus }
         stop()
         return nil
