@@ -3,7 +3,7 @@ import TLS
 import Testing
 
 /// `sealcast publish` and `sealcast play` run as processes against an in-process server.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct CommandLineClientTests {
     /// The executable that `swift build` puts next to the test bundle.
     static let executable: String = {
@@ -25,14 +25,14 @@ struct CommandLineClientTests {
         let player = try ChildProcess(
             Self.executable, ["play", server.rtmpsPlayURL, "--pin", pin, "-o", recorded.path], name: "cli-play"
         )
-        let counter = try ChildProcess(Self.executable, ["play", server.playURL, "--duration", "30"], name: "cli-count")
+        let counter = try ChildProcess(Self.executable, ["play", server.playURL, "--duration", "60"], name: "cli-count")
         #expect(await server.waitForLog("play started", count: 2), "the players did not start playing")
         let publisher = try ChildProcess(Self.executable, ["publish", Samples.h264AAC.path, server.publishURL], name: "cli-publish")
 
-        let publishStatus = await publisher.waitAsync(seconds: 20)
+        let publishStatus = await publisher.waitAsync(seconds: 60)
         #expect(publishStatus == 0, "publish: \(publisher.errorOutput)")
-        #expect(await player.waitAsync(seconds: 10) == 0, "play: \(player.errorOutput)")
-        #expect(await counter.waitAsync(seconds: 10) == 0, "play without -o: \(counter.errorOutput)")
+        #expect(await player.waitAsync(seconds: 30) == 0, "play: \(player.errorOutput)")
+        #expect(await counter.waitAsync(seconds: 30) == 0, "play without -o: \(counter.errorOutput)")
 
         let played = try Samples.packets(of: recorded.path, name: "cli-recorded-framemd5")
         #expect(played == source, "\(played.count) of \(source.count) packets")

@@ -78,7 +78,7 @@ struct ReconnectTests {
         await publisher.close()
         #expect(publisher.reconnectCount == 1)
 
-        #expect(await eventually(seconds: 10) { recording.publisherEnded })
+        #expect(await eventually(seconds: 30) { recording.publisherEnded })
         let media = recording.media
         let kinds = media.map { MediaClassifier.classify(typeID: $0.typeID.rawValue, payload: $0.payload) }
         #expect(kinds.first == .metadata)

@@ -42,7 +42,7 @@ struct StreamFormatTests {
         try await publisher.connect()
         try await publishAll(messages, with: publisher)
         await publisher.close()
-        #expect(await eventually(seconds: 10) { recording.publisherEnded })
+        #expect(await eventually(seconds: 30) { recording.publisherEnded })
         await player.close()
 
         // The recorded file contains the Enhanced payloads unchanged, with timestamps from 0.

@@ -6,7 +6,7 @@ import Testing
 @testable import RTMPClient
 
 /// `StreamProbe` and `sealcast probe` against a stream published from the ffmpeg sample.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct StreamProbeTests {
     /// Starts publishing the sample in a loop at real-time pace, until the task is cancelled.
     func startPublishing(_ server: TestServer, group: EventLoopGroup) async throws -> Task<Void, Never> {
@@ -16,7 +16,7 @@ struct StreamProbeTests {
         return Task {
             let start = ContinuousClock.now
             do {
-                for loop in 0..<3 {
+                for loop in 0..<20 {
                     for message in messages where loop == 0 || message.typeID != .dataAMF0 {
                         var message = message
                         message.timestamp += UInt32(loop * 3080)
@@ -38,7 +38,7 @@ struct StreamProbeTests {
         let publishing = try await startPublishing(server, group: group)
 
         let info = try await StreamProbe.probe(
-            configuration: ClientConfiguration(url: try RTMPURL(server.playURL)), group: group, timeout: .seconds(5)
+            configuration: ClientConfiguration(url: try RTMPURL(server.playURL)), group: group, timeout: .seconds(30)
         )
         #expect(info.video.count == 1)
         #expect(info.video.first?.codec == "H.264")
@@ -73,9 +73,9 @@ struct StreamProbeTests {
         let publishing = try await startPublishing(server, group: group)
 
         let probe = try ChildProcess(
-            CommandLineClientTests.executable, ["probe", server.playURL, "--json", "--timeout", "5"], name: "cli-probe"
+            CommandLineClientTests.executable, ["probe", server.playURL, "--json", "--timeout", "30"], name: "cli-probe"
         )
-        #expect(await probe.waitAsync(seconds: 15) == 0, "\(probe.errorOutput)")
+        #expect(await probe.waitAsync(seconds: 40) == 0, "\(probe.errorOutput)")
         let info = try JSONDecoder().decode(StreamInfo.self, from: Data(probe.output.utf8))
         #expect(info.video.first?.codec == "H.264")
         #expect(info.audio.first?.codec == "AAC")

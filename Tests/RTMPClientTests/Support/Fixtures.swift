@@ -115,7 +115,7 @@ final class TestServer {
     deinit { server.shutdown() }
 
     /// Waits up to `seconds` until the server logged `message` at least `count` times.
-    func waitForLog(_ message: String, count: Int, seconds: Double = 10) async -> Bool {
+    func waitForLog(_ message: String, count: Int, seconds: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if logs.all.filter({ $0.message == message }).count >= count { return true }
