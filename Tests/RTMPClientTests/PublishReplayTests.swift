@@ -48,21 +48,21 @@ struct PublishReplayTests {
         replay.record(Payload.message(.video, Payload.keyframe(1)))
         _ = replay.resume()
 
-        let sent1 = replay.shouldSend(Payload.message(.video, Payload.interframe(2)))
-        #expect(!sent1)
-        let sent2 = replay.shouldSend(Payload.message(.audio, Payload.audioFrame(3)))
-        #expect(!sent2)
-        let sent3 = replay.shouldSend(Payload.message(.video, Payload.videoSequenceHeader(4)))
-        #expect(sent3)
-        let sent4 = replay.shouldSend(Payload.message(.dataAMF0, Payload.metadata(width: 1)))
-        #expect(sent4)
-        let sent5 = replay.shouldSend(Payload.message(.video, Payload.keyframe(5)))
-        #expect(sent5)
+        let earlyInterframeSent = replay.shouldSend(Payload.message(.video, Payload.interframe(2)))
+        #expect(!earlyInterframeSent)
+        let earlyAudioSent = replay.shouldSend(Payload.message(.audio, Payload.audioFrame(3)))
+        #expect(!earlyAudioSent)
+        let headerSent = replay.shouldSend(Payload.message(.video, Payload.videoSequenceHeader(4)))
+        #expect(headerSent)
+        let metadataSent = replay.shouldSend(Payload.message(.dataAMF0, Payload.metadata(width: 1)))
+        #expect(metadataSent)
+        let keyframeSent = replay.shouldSend(Payload.message(.video, Payload.keyframe(5)))
+        #expect(keyframeSent)
         #expect(!replay.isAwaitingKeyframe)
-        let sent6 = replay.shouldSend(Payload.message(.video, Payload.interframe(6)))
-        #expect(sent6)
-        let sent7 = replay.shouldSend(Payload.message(.audio, Payload.audioFrame(7)))
-        #expect(sent7)
+        let laterInterframeSent = replay.shouldSend(Payload.message(.video, Payload.interframe(6)))
+        #expect(laterInterframeSent)
+        let laterAudioSent = replay.shouldSend(Payload.message(.audio, Payload.audioFrame(7)))
+        #expect(laterAudioSent)
     }
 
     @Test func audioOnlyStreamResumesAtOnce() {
@@ -71,14 +71,14 @@ struct PublishReplayTests {
         replay.record(Payload.message(.audio, Payload.audioFrame(2)))
         #expect(replay.resume().map(\.payload) == [Payload.audioSequenceHeader(1)])
         #expect(!replay.isAwaitingKeyframe)
-        let sent8 = replay.shouldSend(Payload.message(.audio, Payload.audioFrame(3)))
-        #expect(sent8)
+        let audioSent = replay.shouldSend(Payload.message(.audio, Payload.audioFrame(3)))
+        #expect(audioSent)
     }
 
     @Test func freshReplayHasNothingToResend() {
         var replay = PublishReplay()
         #expect(replay.resume().isEmpty)
-        let sent9 = replay.shouldSend(Payload.message(.video, Payload.interframe(1)))
-        #expect(sent9)
+        let interframeSent = replay.shouldSend(Payload.message(.video, Payload.interframe(1)))
+        #expect(interframeSent)
     }
 }
