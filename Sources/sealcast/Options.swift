@@ -12,20 +12,47 @@ struct Options {
     var logLevel: String?
     var eventLoops: Int?
 
+    // publish, play and probe
+    var positional: [String] = []
+    var loop = false
+    var caFile: String?
+    var pin: String?
+    var insecure = false
+    var outputFile: String?
+    var durationSeconds: Double?
+    var waitForPublisher = false
+    var json = false
+    var timeoutSeconds: Double?
+
     static let help = """
         USAGE: sealcast [serve] [OPTIONS]
                sealcast credentials [--data-dir DIR] [--config FILE]
+               sealcast publish FILE URL [--loop] [TLS OPTIONS]
+               sealcast play URL [-o FILE.flv] [--duration SECONDS] [--wait] [TLS OPTIONS]
+               sealcast probe URL [--json] [--timeout SECONDS] [TLS OPTIONS]
                sealcast --version | --help
 
         Runs an RTMP and RTMPS live-streaming server. With no options it listens for RTMP on
         port 1935 and RTMPS on port 1936, and on first start makes a self-signed certificate and
-        a publish key for live/stream in its data folder.
+        a publish key for live/stream in its data folder. The publish, play and probe subcommands
+        are clients for this or any other RTMP server.
 
         SUBCOMMANDS:
           serve          Run the server (the default).
           credentials    Print the publish key and how to publish again.
+          publish        Send an FLV file (legacy or Enhanced RTMP codecs) to URL in real time,
+                         paced by its timestamps. Reconnects up to 5 times if the connection
+                         drops, resuming at the next keyframe.
+          play           Receive the stream at URL. Writes it to an FLV file with -o; otherwise
+                         discards it and prints progress once a second. Stops on Ctrl-C, when
+                         --duration runs out, or when the publisher stops (unless --wait).
+          probe          Play URL until its sequence headers and first keyframe arrived, then
+                         print codecs, profiles, sizes, rates and metadata.
 
-        OPTIONS:
+        URL: rtmp://HOST[:PORT]/APP[/INSTANCE]/NAME[?QUERY] or rtmps://...; the default port is
+        1935 for rtmp and 443 for rtmps. To publish, NAME is the stream key.
+
+        SERVER OPTIONS:
           --config FILE           JSON5 configuration file; flags override its values.
           --data-dir DIR          Folder for the generated certificate and key
                                   (default: $SEALCAST_DATA_DIR, else $XDG_DATA_HOME/sealcast,
@@ -40,6 +67,25 @@ struct Options {
                                   APP/NAME. Repeatable. KEY: at least 16 of A-Z a-z 0-9 - _ .
                                   With any key configured, no key is generated.
           --event-loops N         Event-loop threads (default: one per core).
+
+        CLIENT OPTIONS:
+          --loop                  publish: start the file again at its end, with timestamps that
+                                  keep increasing.
+          -o, --output FILE       play: write the stream to this FLV file.
+          --duration SECONDS      play: stop after this many seconds.
+          --wait                  play: keep waiting when the publisher stops, for the next one.
+          --json                  probe: print the stream information as JSON.
+          --timeout SECONDS       probe: how long to wait for the stream to start (default 10).
+
+        TLS OPTIONS (rtmps:// only; by default the server certificate is verified against the
+        system CA store and must name the URL's host):
+          --ca-file FILE          Verify against the CA certificates in this PEM file instead.
+          --pin SHA256            Require this SHA-256 fingerprint of the server certificate
+                                  (64 hex digits, colons allowed). Without --ca-file it replaces
+                                  CA verification, which is how to trust a self-signed server.
+          --insecure              Do not verify the server certificate at all (tests only).
+
+        COMMON OPTIONS:
           --log-level LEVEL       trace, debug, info (default), notice, warning, error or critical.
           -h, --help              Show this help.
           --version               Show the version.
@@ -73,12 +119,30 @@ struct Options {
                 options.eventLoops = count
             case "--stream-key":
                 options.streamKeys.append(try parseStreamKey(try value(argument)))
-            default:
+            case "--loop": options.loop = true
+            case "--ca-file": options.caFile = try value(argument)
+            case "--pin": options.pin = try value(argument)
+            case "--insecure": options.insecure = true
+            case "-o", "--output": options.outputFile = try value(argument)
+            case "--duration": options.durationSeconds = try seconds(argument, try value(argument))
+            case "--wait": options.waitForPublisher = true
+            case "--json": options.json = true
+            case "--timeout": options.timeoutSeconds = try seconds(argument, try value(argument))
+            case let text where text.hasPrefix("-") && text != "-":
                 throw UsageError("unknown option \(argument); see sealcast --help")
+            default:
+                options.positional.append(argument)
             }
             index += 1
         }
         return options
+    }
+
+    private static func seconds(_ name: String, _ text: String) throws(UsageError) -> Double {
+        guard let seconds = Double(text), seconds.isFinite, seconds > 0 else {
+            throw UsageError("invalid \(name) \(text): use a number of seconds above 0")
+        }
+        return seconds
     }
 
     private static func parseStreamKey(_ text: String) throws(UsageError) -> (app: String, stream: String, key: String) {

@@ -2,6 +2,7 @@ import Foundation
 import MediaServer
 import Network
 import Observability
+import RTMPClient
 import TLS
 
 /// The `sealcast` command: parses, loads and validates the configuration, sets up
@@ -37,8 +38,15 @@ enum Sealcast {
         do {
             let options = try Options.parse(arguments)
             switch subcommand {
-            case "serve": try serve(options)
-            case "credentials": try printCredentials(options)
+            case "serve":
+                try rejectServerArguments(options, subcommand)
+                try serve(options)
+            case "credentials":
+                try rejectServerArguments(options, subcommand)
+                try printCredentials(options)
+            case "publish": try publish(options)
+            case "play": try play(options)
+            case "probe": try probe(options)
             default: throw UsageError("unknown subcommand \(subcommand); see sealcast --help")
             }
         } catch let error as UsageError {
@@ -47,9 +55,19 @@ enum Sealcast {
             fail("\(error)", .configuration)
         } catch let error as TLSError {
             fail("\(error)", .configuration)
+        } catch let error as RTMPClientError where error == .invalidURL || error == .invalidOption {
+            fail("\(error)", .usage)
         } catch {
             fail("\(error)", .failure)
         }
+    }
+
+    /// Rejects file names, URLs and client options given to `serve` or `credentials`.
+    static func rejectServerArguments(_ options: Options, _ subcommand: String) throws {
+        if let first = options.positional.first {
+            throw UsageError("unexpected argument \(first) for sealcast \(subcommand); see sealcast --help")
+        }
+        try rejectOptions(options, unusedBy: subcommand, allowed: [])
     }
 
     static func fail(_ message: String, _ code: ExitCode) -> Never {

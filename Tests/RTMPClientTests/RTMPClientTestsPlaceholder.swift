@@ -1,5 +1,0 @@
-import Testing
-
-@Test func rtmpClientModuleBuilds() {
-    #expect(Bool(true))
-}
