@@ -285,3 +285,38 @@ func describe(_ event: ServerEvent) -> String {
     case .protocolError(let error): return "protocolError \(error)"
     }
 }
+
+/// A Flash-era client with `objectEncoding` 3 sends its commands as type 17 messages and
+/// its command object as an AMF3 value behind the AMF0 avmplus marker.
+@Suite struct AMF3ConnectTests {
+    @Test func amf3ConnectIsUnderstoodAndEchoed() throws {
+        let driver = ServerDriver()
+        try driver.performHandshake()
+        let commandObject = AMF0Value.avmPlus(.object(AMF3Object(
+            traits: .anonymous, sealedValues: [],
+            dynamicMembers: [
+                AMF3Property("app", "live"),
+                AMF3Property("tcUrl", "rtmp://127.0.0.1/live"),
+                AMF3Property("objectEncoding", 3),
+            ]
+        )))
+        var message = Command(name: "connect", transactionID: 1, commandObject: commandObject).message()
+        message.typeID = .commandAMF3
+        message.payload = [0x00] + message.payload  // the AMF3 command format byte, then AMF0 values
+
+        let replies = try driver.send([message])
+        let results = replies.filter { $0.typeID == .commandAMF0 }.compactMap { try? Command(message: $0) }
+        #expect(results.first?.name == "_result")
+        #expect(results.first?.arguments.first?["objectEncoding"] == .number(3))
+        guard case .connect(let request) = driver.events.first(where: {
+            if case .connect = $0 { return true }
+            return false
+        }) else {
+            Issue.record("expected connect, got \(driver.events)")
+            return
+        }
+        #expect(request.app == "live")
+        #expect(request.tcUrl == "rtmp://127.0.0.1/live")
+        #expect(request.objectEncoding == 3)
+    }
+}
