@@ -25,14 +25,17 @@ public struct AudioTagHeader: Hashable, Sendable {
     public var packetType: AudioPacketType?
     /// The multitrack type, when the Enhanced RTMP message is a multitrack message.
     public var multitrackType: AvMultitrackType?
-    /// The ModEx TimestampOffsetNano value, added to the message timestamp.
-    public var timestampOffsetNanoseconds: UInt32?
+    /// The ModEx prefixes in wire order; empty unless the Enhanced RTMP packet type was ModEx.
+    public var modExPrefixes: [ModExPrefix]
     /// The codec: the legacy sound format, or the FourCC of the first track.
     public var codec: AudioCodec
     /// The tracks with their codec data.
     public var tracks: [AudioTrack]
 
     /// Creates a header from its fields.
+    ///
+    /// A `timestampOffsetNanoseconds` value adds a TimestampOffsetNano prefix with
+    /// 3 bytes of data after `modExPrefixes`.
     public init(
         soundFormat: SoundFormat,
         soundRate: UInt8? = nil,
@@ -42,6 +45,7 @@ public struct AudioTagHeader: Hashable, Sendable {
         packetType: AudioPacketType? = nil,
         multitrackType: AvMultitrackType? = nil,
         timestampOffsetNanoseconds: UInt32? = nil,
+        modExPrefixes: [ModExPrefix] = [],
         codec: AudioCodec,
         tracks: [AudioTrack] = []
     ) {
@@ -52,7 +56,10 @@ public struct AudioTagHeader: Hashable, Sendable {
         self.aacPacketType = aacPacketType
         self.packetType = packetType
         self.multitrackType = multitrackType
-        self.timestampOffsetNanoseconds = timestampOffsetNanoseconds
+        self.modExPrefixes = modExPrefixes
+        if let timestampOffsetNanoseconds {
+            self.modExPrefixes.append(.timestampOffsetNano(timestampOffsetNanoseconds))
+        }
         self.codec = codec
         self.tracks = tracks
     }
@@ -89,6 +96,10 @@ public struct AudioTagHeader: Hashable, Sendable {
 
     /// Whether this is an Enhanced RTMP SequenceEnd.
     public var isSequenceEnd: Bool { packetType == .sequenceEnd }
+
+    /// The ModEx TimestampOffsetNano value, added to the message timestamp: the
+    /// offset of the last TimestampOffsetNano prefix.
+    public var timestampOffsetNanoseconds: UInt32? { modExPrefixes.timestampOffsetNanoseconds }
 
     /// The ids of the tracks in the message.
     public var trackIDs: TrackIDSet { TrackIDSet(tracks.lazy.map(\.trackID)) }
@@ -138,7 +149,7 @@ extension AudioTagHeader {
             return AudioTagHeader(
                 soundFormat: .exHeader,
                 packetType: packetType,
-                timestampOffsetNanoseconds: modEx.timestampOffsetNanoseconds,
+                modExPrefixes: modEx.prefixes,
                 codec: .fourCC(fourCC)
             )
         }
@@ -159,7 +170,7 @@ extension AudioTagHeader {
             soundFormat: .exHeader,
             packetType: AudioPacketType(rawValue: prefix.packetType),
             multitrackType: prefix.type,
-            timestampOffsetNanoseconds: modEx.timestampOffsetNanoseconds,
+            modExPrefixes: modEx.prefixes,
             codec: .fourCC(codec)
         )
     }

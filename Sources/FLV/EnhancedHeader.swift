@@ -128,17 +128,15 @@ public struct TrackIDSet: Hashable, Sendable, Sequence, ExpressibleByArrayLitera
 enum EnhancedHeader {
     /// The packet type of ModEx, the same for audio and video.
     static let modExPacketType: UInt8 = 7
-    /// The ModEx type whose data starts with a UI24 offset in nanoseconds.
-    static let timestampOffsetNanoModExType: UInt8 = 0
 
-    /// The packet type that follows any ModEx prefixes, and what those prefixes carried.
+    /// The packet type that follows any ModEx prefixes, and the prefixes in wire order.
     struct ModEx {
         var packetType: UInt8
-        var timestampOffsetNanoseconds: UInt32?
+        var prefixes: [ModExPrefix] = []
     }
 
-    /// Reads ModEx prefixes until the packet type is something else. Unknown
-    /// ModEx types are skipped, because their size is on the wire.
+    /// Reads ModEx prefixes until the packet type is something else. Prefixes of
+    /// unknown types are kept as they are, because their size is on the wire.
     static func resolveModEx(packetType: UInt8, cursor: inout PayloadCursor) throws(FLVError) -> ModEx {
         var result = ModEx(packetType: packetType)
         // Each round consumes at least two bytes, so the loop ends with the payload.
@@ -149,14 +147,11 @@ enum EnhancedHeader {
             }
             let data = try cursor.skip(size, "ModEx data")
             let next = try cursor.readUInt8("ModEx type")
-            if next >> 4 == timestampOffsetNanoModExType {
-                guard data.count >= 3 else {
-                    throw .invalidHeader("TimestampOffsetNano needs 3 bytes of ModEx data, got \(data.count)")
-                }
-                var offsetCursor = cursor
-                offsetCursor.offset = data.lowerBound
-                result.timestampOffsetNanoseconds = try offsetCursor.readUInt24("TimestampOffsetNano")
+            let prefix = ModExPrefix(type: ModExType(rawValue: next >> 4), data: Array(cursor.bytes[data]))
+            if prefix.type == .timestampOffsetNano && prefix.timestampOffsetNanoseconds == nil {
+                throw .invalidHeader("TimestampOffsetNano needs 3 bytes of ModEx data, got \(data.count)")
             }
+            result.prefixes.append(prefix)
             result.packetType = next & 0x0F
         }
         return result

@@ -26,8 +26,8 @@ public struct VideoTagHeader: Hashable, Sendable {
     public var packetType: VideoPacketType?
     /// The multitrack type, when the Enhanced RTMP message is a multitrack message.
     public var multitrackType: AvMultitrackType?
-    /// The ModEx TimestampOffsetNano value, added to the message timestamp.
-    public var timestampOffsetNanoseconds: UInt32?
+    /// The ModEx prefixes in wire order; empty unless the Enhanced RTMP packet type was ModEx.
+    public var modExPrefixes: [ModExPrefix]
     /// The command of a command frame.
     public var command: VideoCommand?
     /// The codec: the legacy codec id, or the FourCC of the first track. `nil` for
@@ -37,6 +37,9 @@ public struct VideoTagHeader: Hashable, Sendable {
     public var tracks: [VideoTrack]
 
     /// Creates a header from its fields.
+    ///
+    /// A `timestampOffsetNanoseconds` value adds a TimestampOffsetNano prefix with
+    /// 3 bytes of data after `modExPrefixes`.
     public init(
         frameType: VideoFrameType,
         isExHeader: Bool,
@@ -44,6 +47,7 @@ public struct VideoTagHeader: Hashable, Sendable {
         packetType: VideoPacketType? = nil,
         multitrackType: AvMultitrackType? = nil,
         timestampOffsetNanoseconds: UInt32? = nil,
+        modExPrefixes: [ModExPrefix] = [],
         command: VideoCommand? = nil,
         codec: VideoCodec? = nil,
         tracks: [VideoTrack] = []
@@ -53,7 +57,10 @@ public struct VideoTagHeader: Hashable, Sendable {
         self.avcPacketType = avcPacketType
         self.packetType = packetType
         self.multitrackType = multitrackType
-        self.timestampOffsetNanoseconds = timestampOffsetNanoseconds
+        self.modExPrefixes = modExPrefixes
+        if let timestampOffsetNanoseconds {
+            self.modExPrefixes.append(.timestampOffsetNano(timestampOffsetNanoseconds))
+        }
         self.command = command
         self.codec = codec
         self.tracks = tracks
@@ -115,6 +122,10 @@ public struct VideoTagHeader: Hashable, Sendable {
     /// Whether this is a command frame, which carries a `VideoCommand` instead of video.
     public var isCommandFrame: Bool { command != nil }
 
+    /// The ModEx TimestampOffsetNano value, added to the message timestamp: the
+    /// offset of the last TimestampOffsetNano prefix.
+    public var timestampOffsetNanoseconds: UInt32? { modExPrefixes.timestampOffsetNanoseconds }
+
     /// The ids of the tracks in the message.
     public var trackIDs: TrackIDSet { TrackIDSet(tracks.lazy.map(\.trackID)) }
 }
@@ -171,7 +182,7 @@ extension VideoTagHeader {
             frameType: VideoFrameType(rawValue: (first >> 4) & 0x07),
             isExHeader: true,
             packetType: VideoPacketType(rawValue: modEx.packetType),
-            timestampOffsetNanoseconds: modEx.timestampOffsetNanoseconds
+            modExPrefixes: modEx.prefixes
         )
 
         // a command frame: one command byte and no FourCC
