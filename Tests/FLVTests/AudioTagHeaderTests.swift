@@ -1,3 +1,4 @@
+import Bytes
 import Testing
 
 @testable import FLV
@@ -19,6 +20,9 @@ struct AudioFixture: Sendable, CustomTestStringConvertible {
 let opus: [UInt8] = [0x4F, 0x70, 0x75, 0x73]  // "Opus"
 let flac: [UInt8] = [0x66, 0x4C, 0x61, 0x43]  // "fLaC"
 let mp4a: [UInt8] = [0x6D, 0x70, 0x34, 0x61]  // "mp4a"
+let ac3: [UInt8] = [0x61, 0x63, 0x2D, 0x33]  // "ac-3"
+let eac3: [UInt8] = [0x65, 0x63, 0x2D, 0x33]  // "ec-3"
+let mp3FourCC: [UInt8] = [0x2E, 0x6D, 0x70, 0x33]  // ".mp3"
 
 let audioFixtures: [AudioFixture] = [
     AudioFixture(
@@ -149,6 +153,106 @@ let audioFixtures: [AudioFixture] = [
         minimumLength: 10
     ),
     AudioFixture(
+        name: "enhanced SequenceStart fLaC",
+        bytes: [
+            0x90,  // ExHeader | packet type 0: SequenceStart
+        ] + flac + [
+            0x80,  // FLAC metadata block header: last block | type 0 (STREAMINFO)
+            0x00, 0x00, 0x22,  // block length 34; the block is left out of this fixture
+        ],
+        header: AudioTagHeader(
+            soundFormat: .exHeader, packetType: .sequenceStart, codec: .fourCC(.flac),
+            tracks: [AudioTrack(trackID: 0, codec: .fourCC(.flac), data: 5..<9)]
+        ),
+        kind: .audioSequenceHeader([0]),
+        minimumLength: 5
+    ),
+    AudioFixture(
+        name: "enhanced CodedFrames ac-3",
+        bytes: [
+            0x91,  // ExHeader | packet type 1: CodedFrames
+        ] + ac3 + [
+            0x0B, 0x77,  // AC-3 sync word
+            0x12, 0x34,  // CRC1
+        ],
+        header: AudioTagHeader(
+            soundFormat: .exHeader, packetType: .codedFrames, codec: .fourCC(.ac3),
+            tracks: [AudioTrack(trackID: 0, codec: .fourCC(.ac3), data: 5..<9)]
+        ),
+        kind: .audioFrame,
+        minimumLength: 5
+    ),
+    AudioFixture(
+        name: "enhanced CodedFrames ec-3",
+        bytes: [
+            0x91,  // ExHeader | packet type 1: CodedFrames
+        ] + eac3 + [
+            0x0B, 0x77,  // E-AC-3 sync word
+            0x00, 0x5F,  // stream type 0, substream 0, frame size 96 words
+        ],
+        header: AudioTagHeader(
+            soundFormat: .exHeader, packetType: .codedFrames, codec: .fourCC(.eac3),
+            tracks: [AudioTrack(trackID: 0, codec: .fourCC(.eac3), data: 5..<9)]
+        ),
+        kind: .audioFrame,
+        minimumLength: 5
+    ),
+    AudioFixture(
+        name: "enhanced CodedFrames .mp3",
+        bytes: [
+            0x91,  // ExHeader | packet type 1: CodedFrames
+        ] + mp3FourCC + [
+            0xFF, 0xFB, 0x90, 0x64,  // MPEG-1 Layer III frame header: 128 kbit/s, 44.1 kHz
+        ],
+        header: AudioTagHeader(
+            soundFormat: .exHeader, packetType: .codedFrames, codec: .fourCC(.mp3),
+            tracks: [AudioTrack(trackID: 0, codec: .fourCC(.mp3), data: 5..<9)]
+        ),
+        kind: .audioFrame,
+        minimumLength: 5
+    ),
+    AudioFixture(
+        name: "enhanced SequenceStart mp4a",
+        bytes: [
+            0x90,  // ExHeader | packet type 0: SequenceStart
+        ] + mp4a + [
+            0x12, 0x10,  // AudioSpecificConfig: AAC-LC, 44.1 kHz, 2 channels
+        ],
+        header: AudioTagHeader(
+            soundFormat: .exHeader, packetType: .sequenceStart, codec: .fourCC(.mp4a),
+            tracks: [AudioTrack(trackID: 0, codec: .fourCC(.mp4a), data: 5..<7)]
+        ),
+        kind: .audioSequenceHeader([0]),
+        minimumLength: 5
+    ),
+    AudioFixture(
+        name: "multitrack ModEx then ManyTracks CodedFrames",
+        bytes: [
+            0x97,  // ExHeader | packet type 7: ModEx
+            0x02,  // ModEx data size 2 + 1 = 3
+            0x00, 0x03, 0xE8,  // TimestampOffsetNano 1,000 ns
+            0x05,  // ModEx type 0 (TimestampOffsetNano) | packet type 5: Multitrack
+            0x11,  // multitrack type 1 (ManyTracks) | packet type 1: CodedFrames
+        ] + mp4a + [
+            0x00,  // track id 0
+            0x00, 0x00, 0x01,  // track size 1
+            0x21,  // AAC frame data
+            0x02,  // track id 2
+            0x00, 0x00, 0x00,  // track size 0
+        ],
+        header: AudioTagHeader(
+            soundFormat: .exHeader, packetType: .codedFrames, multitrackType: .manyTracks,
+            timestampOffsetNanoseconds: 1_000, codec: .fourCC(.mp4a),
+            tracks: [
+                AudioTrack(trackID: 0, codec: .fourCC(.mp4a), data: 15..<16),
+                AudioTrack(trackID: 2, codec: .fourCC(.mp4a), data: 20..<20),
+            ]
+        ),
+        kind: .audioFrame,
+        minimumLength: 20,
+        validPrefixLengths: [16]
+    ),
+    AudioFixture(
         name: "multitrack OneTrack SequenceStart",
         bytes: [
             0x95,  // ExHeader | packet type 5: Multitrack
@@ -223,6 +327,19 @@ let audioFixtures: [AudioFixture] = [
     }
 
     @Test(arguments: audioFixtures)
+    func encodesFixture(_ fixture: AudioFixture) throws {
+        let trackData = fixture.header.tracks.map { fixture.bytes[$0.data] }
+        #expect(try fixture.header.encoded(trackData: trackData) == fixture.bytes)
+    }
+
+    @Test(arguments: audioFixtures)
+    func writesFixtureAfterExistingBytes(_ fixture: AudioFixture) throws {
+        var buffer = ByteBuffer(bytes: [0xEE])
+        try fixture.header.write(trackData: fixture.header.tracks.map { fixture.bytes[$0.data] }, into: &buffer)
+        #expect(buffer.readAllBytes() == [0xEE] + fixture.bytes)
+    }
+
+    @Test(arguments: audioFixtures)
     func classifiesFixture(_ fixture: AudioFixture) {
         #expect(MediaClassifier.classify(typeID: 8, payload: fixture.bytes) == fixture.kind)
     }
@@ -271,5 +388,32 @@ let audioFixtures: [AudioFixture] = [
         let bytes: [UInt8] = [0x95, 0x05] + opus + [0x00]  // OneTrack whose packet type is Multitrack again
         #expect(throws: FLVError.invalidMultitrack("")) { try AudioTagHeader(payload: bytes) }
         #expect(MediaClassifier.classify(typeID: 8, payload: bytes) == .malformed)
+    }
+
+    @Test func encodeRejectsLegacyHeaderWithoutRate() {
+        let header = AudioTagHeader(
+            soundFormat: .mp3, soundSize: 1, soundType: 0, codec: .legacy(.mp3),
+            tracks: [AudioTrack(trackID: 0, codec: .legacy(.mp3), data: 0..<0)]
+        )
+        #expect(throws: FLVError.invalidHeader("")) { try header.encoded(trackData: [[UInt8]()]) }
+    }
+
+    @Test func encodeRejectsOneTrackWithTwoTracks() {
+        let header = AudioTagHeader(
+            soundFormat: .exHeader, packetType: .codedFrames, multitrackType: .oneTrack, codec: .fourCC(.opus),
+            tracks: [
+                AudioTrack(trackID: 0, codec: .fourCC(.opus), data: 0..<0),
+                AudioTrack(trackID: 1, codec: .fourCC(.opus), data: 0..<0),
+            ]
+        )
+        #expect(throws: FLVError.invalidMultitrack("")) { try header.encoded(trackData: [[UInt8]](repeating: [], count: 2)) }
+    }
+
+    @Test func encodeRejectsNestedMultitrackPacketType() {
+        let header = AudioTagHeader(
+            soundFormat: .exHeader, packetType: .multitrack, codec: .fourCC(.opus),
+            tracks: [AudioTrack(trackID: 0, codec: .fourCC(.opus), data: 0..<0)]
+        )
+        #expect(throws: FLVError.invalidHeader("")) { try header.encoded(trackData: [[UInt8]()]) }
     }
 }

@@ -1,3 +1,4 @@
+import Bytes
 import Testing
 
 @testable import FLV
@@ -21,6 +22,8 @@ let avc1: [UInt8] = [0x61, 0x76, 0x63, 0x31]  // "avc1"
 let hvc1: [UInt8] = [0x68, 0x76, 0x63, 0x31]  // "hvc1"
 let av01: [UInt8] = [0x61, 0x76, 0x30, 0x31]  // "av01"
 let vp09: [UInt8] = [0x76, 0x70, 0x30, 0x39]  // "vp09"
+let vp08: [UInt8] = [0x76, 0x70, 0x30, 0x38]  // "vp08"
+let vvc1: [UInt8] = [0x76, 0x76, 0x63, 0x31]  // "vvc1"
 
 let videoFixtures: [VideoFixture] = [
     VideoFixture(
@@ -178,6 +181,64 @@ let videoFixtures: [VideoFixture] = [
         minimumLength: 5
     ),
     VideoFixture(
+        name: "enhanced SequenceStart vp08",
+        bytes: [
+            0x90,  // IsExHeader | frame type 1 (key frame) | packet type 0: SequenceStart
+        ] + vp08 + [
+            0x01, 0x00, 0x00, 0x00,  // start of a VPCodecConfigurationRecord: version 1, flags 0
+        ],
+        header: VideoTagHeader(
+            frameType: .keyFrame, isExHeader: true, packetType: .sequenceStart, codec: .fourCC(.vp08),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.vp08), data: 5..<9)]
+        ),
+        kind: .videoSequenceHeader([0]),
+        minimumLength: 5
+    ),
+    VideoFixture(
+        name: "enhanced CodedFrames vp08 without composition time",
+        bytes: [
+            0x91,  // IsExHeader | frame type 1 (key frame) | packet type 1: CodedFrames
+        ] + vp08 + [
+            0x50, 0x42, 0x00,  // VP8 frame tag: key frame, version 0, shown
+            0x9D, 0x01, 0x2A,  // VP8 key frame start code
+        ],
+        header: VideoTagHeader(
+            frameType: .keyFrame, isExHeader: true, packetType: .codedFrames, codec: .fourCC(.vp08),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.vp08), data: 5..<11)]
+        ),
+        kind: .videoKeyframe,
+        minimumLength: 5
+    ),
+    VideoFixture(
+        name: "enhanced SequenceStart vvc1",
+        bytes: [
+            0x90,  // IsExHeader | frame type 1 (key frame) | packet type 0: SequenceStart
+        ] + vvc1 + [
+            0xFF, 0x00, 0x01,  // start of a VvcDecoderConfigurationRecord, not decoded here
+        ],
+        header: VideoTagHeader(
+            frameType: .keyFrame, isExHeader: true, packetType: .sequenceStart, codec: .fourCC(.vvc1),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.vvc1), data: 5..<8)]
+        ),
+        kind: .videoSequenceHeader([0]),
+        minimumLength: 5
+    ),
+    VideoFixture(
+        name: "enhanced CodedFrames vvc1 without composition time",
+        bytes: [
+            0xA1,  // IsExHeader | frame type 2 (inter frame) | packet type 1: CodedFrames
+        ] + vvc1 + [
+            0x00, 0x00, 0x00, 0x02,  // NAL unit length 2; no composition time for vvc1
+            0x00, 0x11,  // NAL unit header
+        ],
+        header: VideoTagHeader(
+            frameType: .interFrame, isExHeader: true, packetType: .codedFrames, codec: .fourCC(.vvc1),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.vvc1), data: 5..<11)]
+        ),
+        kind: .videoInterframe,
+        minimumLength: 5
+    ),
+    VideoFixture(
         name: "enhanced SequenceEnd av01",
         bytes: [
             0x92,  // IsExHeader | frame type 1 | packet type 2: SequenceEnd
@@ -244,6 +305,50 @@ let videoFixtures: [VideoFixture] = [
             tracks: [VideoTrack(trackID: 0, codec: .fourCC(.avc1), data: 13..<14)]
         ),
         kind: .videoKeyframe,
+        minimumLength: 13
+    ),
+    VideoFixture(
+        name: "enhanced ModEx with a 16-bit data size",
+        bytes: [
+            0x97,  // IsExHeader | frame type 1 | packet type 7: ModEx
+            0xFF,  // ModEx data size 255 + 1 = 256: a 16-bit size follows
+            0x01, 0x00,  // ModEx data size 256 + 1 = 257
+            0x00, 0x01, 0x00,  // TimestampOffsetNano 256 ns
+        ] + [UInt8](repeating: 0, count: 254) + [  // rest of the ModEx data
+            0x03,  // ModEx type 0 (TimestampOffsetNano) | packet type 3: CodedFramesX
+        ] + vp09 + [
+            0x77,  // VP9 frame data
+        ],
+        header: VideoTagHeader(
+            frameType: .keyFrame, isExHeader: true, packetType: .codedFramesX,
+            modExPrefixes: [ModExPrefix(type: .timestampOffsetNano, data: [0x00, 0x01, 0x00] + Array(repeating: 0, count: 254))],
+            codec: .fourCC(.vp09),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.vp09), data: 266..<267)]
+        ),
+        kind: .videoKeyframe,
+        minimumLength: 266
+    ),
+    VideoFixture(
+        name: "enhanced ModEx of an unknown type before TimestampOffsetNano",
+        bytes: [
+            0xA7,  // IsExHeader | frame type 2 (inter frame) | packet type 7: ModEx
+            0x00,  // ModEx data size 0 + 1 = 1
+            0xEE,  // ModEx data
+            0x57,  // ModEx type 5 (unknown) | packet type 7: ModEx again
+            0x02,  // ModEx data size 2 + 1 = 3
+            0x00, 0x00, 0x2A,  // TimestampOffsetNano 42 ns
+            0x03,  // ModEx type 0 (TimestampOffsetNano) | packet type 3: CodedFramesX
+        ] + av01 + [
+            0x12, 0x00,  // AV1 temporal unit
+        ],
+        header: VideoTagHeader(
+            frameType: .interFrame, isExHeader: true, packetType: .codedFramesX,
+            timestampOffsetNanoseconds: 42,
+            modExPrefixes: [ModExPrefix(type: ModExType(rawValue: 5), data: [0xEE])],
+            codec: .fourCC(.av01),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.av01), data: 13..<15)]
+        ),
+        kind: .videoInterframe,
         minimumLength: 13
     ),
     VideoFixture(
@@ -322,6 +427,19 @@ let videoFixtures: [VideoFixture] = [
     @Test(arguments: videoFixtures)
     func parsesFixture(_ fixture: VideoFixture) throws {
         #expect(try VideoTagHeader(payload: fixture.bytes) == fixture.header)
+    }
+
+    @Test(arguments: videoFixtures)
+    func encodesFixture(_ fixture: VideoFixture) throws {
+        let trackData = fixture.header.tracks.map { fixture.bytes[$0.data] }
+        #expect(try fixture.header.encoded(trackData: trackData) == fixture.bytes)
+    }
+
+    @Test(arguments: videoFixtures)
+    func writesFixtureAfterExistingBytes(_ fixture: VideoFixture) throws {
+        var buffer = ByteBuffer(bytes: [0xEE])
+        try fixture.header.write(trackData: fixture.header.tracks.map { fixture.bytes[$0.data] }, into: &buffer)
+        #expect(buffer.readAllBytes() == [0xEE] + fixture.bytes)
     }
 
     @Test(arguments: videoFixtures)
@@ -427,5 +545,61 @@ let videoFixtures: [VideoFixture] = [
 
         #expect(header.packetType == .codedFramesX)
         #expect(header.timestampOffsetNanoseconds == nil)
+    }
+
+    @Test func encodeRejectsWrongTrackDataCount() {
+        let header = videoFixtures[0].header
+        #expect(throws: FLVError.invalidHeader("")) { try header.encoded(trackData: [[UInt8]]()) }
+    }
+
+    @Test func encodeRejectsManyTracksWithTwoFourCCs() {
+        let header = VideoTagHeader(
+            frameType: .keyFrame, isExHeader: true, packetType: .sequenceStart, multitrackType: .manyTracks,
+            codec: .fourCC(.avc1),
+            tracks: [
+                VideoTrack(trackID: 0, codec: .fourCC(.avc1), data: 0..<0),
+                VideoTrack(trackID: 1, codec: .fourCC(.hvc1), data: 0..<0),
+            ]
+        )
+        #expect(throws: FLVError.invalidMultitrack("")) { try header.encoded(trackData: [[UInt8]](repeating: [], count: 2)) }
+    }
+
+    @Test func encodeRejectsCompositionTimeBeyond24Bits() {
+        let header = VideoTagHeader(
+            frameType: .keyFrame, isExHeader: false, avcPacketType: .nalu, codec: .legacy(.avc),
+            tracks: [VideoTrack(trackID: 0, codec: .legacy(.avc), compositionTime: 0x80_0000, data: 0..<0)]
+        )
+        #expect(throws: FLVError.invalidHeader("")) { try header.encoded(trackData: [[UInt8]()]) }
+    }
+
+    @Test func encodeRejectsCompositionTimeOfVP9() {
+        let header = VideoTagHeader(
+            frameType: .keyFrame, isExHeader: true, packetType: .codedFrames, codec: .fourCC(.vp09),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.vp09), compositionTime: 5, data: 0..<0)]
+        )
+        #expect(throws: FLVError.invalidHeader("")) { try header.encoded(trackData: [[UInt8]()]) }
+    }
+
+    @Test func encodeRejectsEmptyModExData() {
+        let header = VideoTagHeader(
+            frameType: .keyFrame, isExHeader: true, packetType: .codedFramesX,
+            modExPrefixes: [ModExPrefix(type: ModExType(rawValue: 5), data: [])], codec: .fourCC(.av01),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.av01), data: 0..<0)]
+        )
+        #expect(throws: FLVError.invalidHeader("")) { try header.encoded(trackData: [[UInt8]()]) }
+    }
+
+    @Test func encodeWritesSixteenBitModExSizeFrom256Bytes() throws {
+        let header = VideoTagHeader(
+            frameType: .keyFrame, isExHeader: true, packetType: .codedFramesX,
+            modExPrefixes: [ModExPrefix(type: ModExType(rawValue: 5), data: Array(repeating: 0xAB, count: 256))],
+            codec: .fourCC(.av01),
+            tracks: [VideoTrack(trackID: 0, codec: .fourCC(.av01), data: 0..<0)]
+        )
+        let bytes = try header.encoded(trackData: [[UInt8]()])
+
+        #expect(Array(bytes.prefix(4)) == [0x97, 0xFF, 0x00, 0xFF])  // ModEx, UI8 escape, UI16 256 - 1
+        #expect(bytes.count == 4 + 256 + 1 + 4)
+        #expect(try VideoTagHeader(payload: bytes).modExPrefixes == header.modExPrefixes)
     }
 }
