@@ -15,6 +15,15 @@ struct VideoFixture: Sendable, CustomTestStringConvertible {
     var validPrefixLengths: Set<Int> = []
 
     var testDescription: String { name }
+
+    /// The codec data of each track of `header`, cut from `bytes`; a range past the
+    /// end fails the test instead of trapping.
+    func trackData() throws -> [ArraySlice<UInt8>] {
+        try header.tracks.map { track in
+            try #require(track.data.upperBound <= bytes.count, "track \(track.trackID) data \(track.data)")
+            return bytes[track.data]
+        }
+    }
 }
 
 // FourCC bytes, for readable fixtures.
@@ -431,14 +440,13 @@ let videoFixtures: [VideoFixture] = [
 
     @Test(arguments: videoFixtures)
     func encodesFixture(_ fixture: VideoFixture) throws {
-        let trackData = fixture.header.tracks.map { fixture.bytes[$0.data] }
-        #expect(try fixture.header.encoded(trackData: trackData) == fixture.bytes)
+        #expect(try fixture.header.encoded(trackData: try fixture.trackData()) == fixture.bytes)
     }
 
     @Test(arguments: videoFixtures)
     func writesFixtureAfterExistingBytes(_ fixture: VideoFixture) throws {
         var buffer = ByteBuffer(bytes: [0xEE])
-        try fixture.header.write(trackData: fixture.header.tracks.map { fixture.bytes[$0.data] }, into: &buffer)
+        try fixture.header.write(trackData: try fixture.trackData(), into: &buffer)
         #expect(buffer.readAllBytes() == [0xEE] + fixture.bytes)
     }
 
