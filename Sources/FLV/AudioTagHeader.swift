@@ -109,7 +109,7 @@ public struct AudioTagHeader: Hashable, Sendable {
 
 extension AudioTagHeader {
     /// Parses every header field and passes each track to `visit` instead of storing it,
-    /// so that the classifier allocates nothing.
+    /// so that the classifier allocates only for ModEx prefixes, whose data the header copies.
     static func scan(
         _ payload: UnsafeRawBufferPointer,
         visit: (AudioTrack) throws(FLVError) -> Void

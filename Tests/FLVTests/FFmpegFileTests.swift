@@ -85,6 +85,25 @@ private func run(_ tool: String, _ arguments: [String], in directory: URL, secon
         #expect(probe.videoKeyframes == 2)  // 60 frames with a key frame every 30
         #expect(videoConfigSizes == [probe.extradataSizes["h264"] ?? -1])
         #expect(audioConfigSizes == [probe.extradataSizes["aac"] ?? -1])
+
+        // every audio and video payload encodes back from its parsed header
+        var mismatchedTags: [Int] = []
+        for (index, tag) in tags.enumerated() where tag.type == .video || tag.type == .audio {
+            if try encodeParsedHeader(of: tag) != tag.data {
+                mismatchedTags.append(index)
+            }
+        }
+        #expect(mismatchedTags.isEmpty, "tags that did not encode back: \(mismatchedTags)")
+    }
+
+    /// Parses the audio or video header of `tag` and encodes it with the tag's own track data.
+    private func encodeParsedHeader(of tag: FLVTag) throws -> [UInt8] {
+        if tag.type == .video {
+            let header = try VideoTagHeader(payload: tag.data)
+            return try header.encoded(trackData: header.tracks.map { tag.data[$0.data] })
+        }
+        let header = try AudioTagHeader(payload: tag.data)
+        return try header.encoded(trackData: header.tracks.map { tag.data[$0.data] })
     }
 }
 

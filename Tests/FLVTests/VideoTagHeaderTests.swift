@@ -16,7 +16,7 @@ struct VideoFixture: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    /// The codec data of each track of `header`, cut from `bytes`; a range past the
+    /// Cuts the codec data of each track of `header` from `bytes`. A range past the
     /// end fails the test instead of trapping.
     func trackData() throws -> [ArraySlice<UInt8>] {
         try header.tracks.map { track in
