@@ -62,8 +62,8 @@ extension AudioTagHeader {
         into buffer: inout ByteBuffer
     ) throws(FLVError) where Data.Element == UInt8 {
         guard let packetType else { throw .invalidHeader("an Enhanced RTMP audio header needs a packet type") }
-        guard packetType != .multitrack, packetType != .modEx else {
-            throw .invalidHeader("packet type \(packetType.rawValue) is invalid here; set multitrackType or modExPrefixes")
+        guard packetType != .multitrack else {
+            throw .invalidHeader("packet type Multitrack is invalid here; set multitrackType instead")
         }
         var fourCCs: [FourCC] = []
         for track in tracks {

@@ -20,8 +20,9 @@ extension EnhancedHeader {
         prefixes: [ModExPrefix],
         into buffer: inout ByteBuffer
     ) throws(FLVError) {
-        guard packetType <= 0x0F, packetType != modExPacketType else {
-            throw .invalidHeader("packet type \(packetType) cannot follow the ModEx prefixes")
+        guard packetType <= 0x0F else { throw .invalidHeader("packet type \(packetType) does not fit in 4 bits") }
+        guard packetType != modExPacketType else {
+            throw .invalidHeader("packet type 7 (ModEx) is invalid here; add a ModExPrefix instead")
         }
         buffer.writeByte(upperBits | (prefixes.isEmpty ? packetType : modExPacketType))
 

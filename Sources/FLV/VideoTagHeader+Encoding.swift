@@ -15,6 +15,9 @@ import Bytes
 /// multitrack message it also writes each track's FourCC, id and 24-bit size.
 extension VideoTagHeader {
     /// Encodes the payload: the header fields with each track's data after its own fields.
+    ///
+    /// A command frame encodes to its header alone, because the parser ignores
+    /// any bytes after the command.
     /// - Parameter trackData: the codec data of each track, in the order of `tracks`;
     ///   empty for a command frame.
     /// - Returns: the message payload, which parses back to this header.
@@ -84,9 +87,6 @@ extension VideoTagHeader {
         guard let packetType, frameType.rawValue <= 0x07 else {
             throw .invalidHeader("an Enhanced RTMP video header needs a packet type and a 3-bit frame type")
         }
-        guard packetType != .multitrack, packetType != .modEx else {
-            throw .invalidHeader("packet type \(packetType.rawValue) is invalid here; set multitrackType or modExPrefixes")
-        }
         let wirePacketType = multitrackType == nil ? packetType : .multitrack
         try EnhancedHeader.writeFirstByteAndModEx(
             upperBits: 0x80 | frameType.rawValue << 4,
@@ -95,13 +95,16 @@ extension VideoTagHeader {
             into: &buffer
         )
 
-        // a command frame: one command byte and no FourCC
+        // a command frame: one command byte and no FourCC, whatever the packet type bits
         if frameType == .command && packetType != .metadata {
             guard let command, multitrackType == nil else {
                 throw .invalidHeader("an Enhanced RTMP command frame needs a command and no multitrack type")
             }
             buffer.writeByte(command.rawValue)
             return
+        }
+        guard packetType != .multitrack else {
+            throw .invalidHeader("packet type Multitrack is invalid here; set multitrackType instead")
         }
         guard command == nil else { throw .invalidHeader("a command needs frame type 5 and no Metadata") }
 

@@ -298,6 +298,16 @@ let videoFixtures: [VideoFixture] = [
         minimumLength: 2
     ),
     VideoFixture(
+        name: "enhanced command frame with Multitrack packet type bits",
+        bytes: [
+            0xD6,  // IsExHeader | frame type 5 (command) | packet type 6, not read as Multitrack
+            0x01,  // video command 1: end of client-side seek; no multitrack layout
+        ],
+        header: VideoTagHeader(frameType: .command, isExHeader: true, packetType: .multitrack, command: .endSeek),
+        kind: .videoCommand,
+        minimumLength: 2
+    ),
+    VideoFixture(
         name: "enhanced ModEx TimestampOffsetNano",
         bytes: [
             0x97,  // IsExHeader | frame type 1 | packet type 7: ModEx
