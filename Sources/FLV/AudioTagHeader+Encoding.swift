@@ -81,7 +81,9 @@ extension AudioTagHeader {
 
         // a single track
         guard let multitrackType else {
-            guard tracks.count == 1 else { throw .invalidHeader("a single-track message needs 1 track, got \(tracks.count); set multitrackType for more") }
+            guard tracks.count == 1 else {
+                throw .invalidHeader("a single-track message needs 1 track, got \(tracks.count); set multitrackType for more")
+            }
             buffer.writeBytes(fourCCs[0].bytes)
             buffer.writeBytes(trackData[0])
             return

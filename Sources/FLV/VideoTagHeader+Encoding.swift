@@ -110,7 +110,9 @@ extension VideoTagHeader {
 
         // a single track
         guard let multitrackType else {
-            guard tracks.count == 1 else { throw .invalidHeader("a single-track message needs 1 track, got \(tracks.count); set multitrackType for more") }
+            guard tracks.count == 1 else {
+                throw .invalidHeader("a single-track message needs 1 track, got \(tracks.count); set multitrackType for more")
+            }
             let fourCC = try tracks[0].fourCC()
             buffer.writeBytes(fourCC.bytes)
             try tracks[0].writeCodedFields(fourCC: fourCC, packetType: packetType, into: &buffer)

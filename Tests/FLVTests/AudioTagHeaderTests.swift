@@ -414,7 +414,8 @@ let audioFixtures: [AudioFixture] = [
                 AudioTrack(trackID: 1, codec: .fourCC(.opus), data: 0..<0),
             ]
         )
-        #expect(throws: FLVError.invalidMultitrack("")) { try header.encoded(trackData: [[UInt8]](repeating: [], count: 2)) }
+        let trackData = [[UInt8]](repeating: [], count: 2)
+        #expect(throws: FLVError.invalidMultitrack("")) { try header.encoded(trackData: trackData) }
     }
 
     @Test func encodeRejectsNestedMultitrackPacketType() {

@@ -340,7 +340,9 @@ let videoFixtures: [VideoFixture] = [
         ],
         header: VideoTagHeader(
             frameType: .keyFrame, isExHeader: true, packetType: .codedFramesX,
-            modExPrefixes: [ModExPrefix(type: .timestampOffsetNano, data: [0x00, 0x01, 0x00] + Array(repeating: 0, count: 254))],
+            modExPrefixes: [
+                ModExPrefix(type: .timestampOffsetNano, data: [0x00, 0x01, 0x00] + Array(repeating: 0, count: 254))
+            ],
             codec: .fourCC(.vp09),
             tracks: [VideoTrack(trackID: 0, codec: .fourCC(.vp09), data: 266..<267)]
         ),
@@ -579,7 +581,8 @@ let videoFixtures: [VideoFixture] = [
                 VideoTrack(trackID: 1, codec: .fourCC(.hvc1), data: 0..<0),
             ]
         )
-        #expect(throws: FLVError.invalidMultitrack("")) { try header.encoded(trackData: [[UInt8]](repeating: [], count: 2)) }
+        let trackData = [[UInt8]](repeating: [], count: 2)
+        #expect(throws: FLVError.invalidMultitrack("")) { try header.encoded(trackData: trackData) }
     }
 
     @Test func encodeRejectsCompositionTimeBeyond24Bits() {
