@@ -2,8 +2,8 @@ import Network
 import RTMP
 import Synchronization
 
-/// The deadlines of one connection, in milliseconds of uptime, as a value that the
-/// handler's once-a-second tick asks whether a limit has passed.
+/// The deadlines of one connection, in milliseconds of uptime. The handler's
+/// once-a-second tick calls `check` to learn whether a limit has passed.
 ///
 /// Every state of a connection has one deadline: the handshake, `connect`, the wait
 /// for `publish` or `play`, a publisher's media, and a player's write progress.
@@ -14,7 +14,7 @@ struct SessionWatchdog {
         let message: String
     }
 
-    /// What the connection is doing, as the handler sees it.
+    /// The connection's state, as the handler tracks it.
     enum Activity {
         case handshaking
         case connecting
@@ -149,8 +149,8 @@ final class ConnectionAdmission: Sendable {
 }
 
 extension RTMPConnectionHandler {
-    /// How often the watchdog looks at the connection's deadlines; a limit of N seconds
-    /// closes the connection between N and N + 1 seconds after it began.
+    /// The time between two checks of the connection's deadlines. A limit of N seconds
+    /// therefore closes the connection between N and N + 1 seconds after its state began.
     static let watchdogInterval = Duration.seconds(1)
 
     /// Arms the next watchdog tick.
@@ -183,7 +183,7 @@ extension RTMPConnectionHandler {
         close(reason: expiry.reason)
     }
 
-    /// The `reason` label for a connection closed by a protocol error, naming the limit it passed.
+    /// Returns the `reason` label for a connection closed by a protocol error, naming the limit it passed.
     static func closeReason(for error: RTMPProtocolError) -> String {
         // Equality compares the kind of error only, so the arguments here are placeholders.
         switch error {

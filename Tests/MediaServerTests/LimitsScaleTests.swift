@@ -47,7 +47,7 @@ struct LimitsScaleTests {
             "sealcast_messages_dropped_total", dimensions: [("reason", "slow_player")]
         ).value
         #expect(dropped >= 20, "the stalled players dropped only \(dropped) messages")
-        // The publisher was never cut off and still gets answers.
+        // The publisher was never cut off and still gets replies.
         #expect(throws: Never.self) { try publisher.roundTrip() }
         #expect(stalled.count == 20)
     }

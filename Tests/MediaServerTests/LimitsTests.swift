@@ -38,7 +38,7 @@ struct LimitsTests {
             try BlockingClient(port: port, configuration: configuration)
         }
 
-        /// The number of sessions closed with `reason` so far.
+        /// Returns the number of sessions closed with `reason` so far.
         func closed(_ reason: String) -> Int {
             server.metrics.counter("sealcast_sessions_closed_total", dimensions: [("reason", reason)]).value
         }
@@ -50,7 +50,7 @@ struct LimitsTests {
             return closed(reason)
         }
 
-        /// Whether a debug line starting with "closing: " and containing `text` was logged.
+        /// Returns whether a debug line starting with "closing: " and containing `text` was logged.
         func loggedClose(containing text: String) -> Bool {
             logs.all.contains { $0.level == .debug && $0.message.hasPrefix("closing: ") && $0.message.contains(text) }
         }
@@ -69,7 +69,7 @@ struct LimitsTests {
         return limits
     }
 
-    /// Checks that a connected bystander still gets answers from the server.
+    /// Checks that a connected bystander still gets replies from the server.
     func expectWorking(_ bystander: BlockingClient, _ comment: Comment? = nil) {
         #expect(throws: Never.self, comment) { try bystander.roundTrip() }
     }
