@@ -60,6 +60,8 @@ struct LimitsConfigurationTests {
         limits.maximumAMFDepth = 9
         limits.maximumAMFStringLength = 5000
         limits.maximumAcknowledgementWindow = 1 << 20
+        limits.handshakeTimeoutSeconds = 7
+        limits.connectTimeoutSeconds = 8
         let context = ServerContext(
             policy: AccessPolicy(applications: []), loops: [], limits: limits, shutdown: .init(),
             logger: Logger(label: "test", level: .error, handler: MemoryLogHandler()), metrics: .init()
@@ -70,6 +72,8 @@ struct LimitsConfigurationTests {
         #expect(session.amf.maximumDepth == 9)
         #expect(session.amf.maximumStringLength == 5000)
         #expect(session.maximumAcknowledgementWindow == 1 << 20)
+        #expect(context.sessionConfiguration.handshakeTimeout == 7_000)
+        #expect(context.sessionConfiguration.connectTimeout == 8_000)
     }
 
     @Test func watchdogClosesEachStateAtItsDeadline() {
