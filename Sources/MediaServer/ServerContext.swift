@@ -34,7 +34,7 @@ final class ServerContext: Sendable {
         session.limits.amf.maximumDepth = limits.maximumAMFDepth
         session.limits.amf.maximumStringLength = limits.maximumAMFStringLength
         session.limits.maximumAcknowledgementWindow = UInt32(limits.maximumAcknowledgementWindow)
-        // The handler's watchdog enforces these two; the core's copies match so that its
+        // The handler's watchdog enforces these two. The core's copies match them, so that its
         // pollTimeout() reports the same deadlines.
         session.handshakeTimeout = UInt64(limits.handshakeTimeoutSeconds) * 1000
         session.connectTimeout = UInt64(limits.connectTimeoutSeconds) * 1000
