@@ -133,6 +133,18 @@ extension LimitsConfiguration {
         try Self.check("limits.playerQueueBytes", playerQueueBytes, 65_536...(1 << 30))
         try Self.check("limits.gopCacheBytes", gopCacheBytes, 0...(1 << 30))
         try Self.check("limits.handshakeTimeoutSeconds", handshakeTimeoutSeconds, 1...3600)
+        try Self.check("limits.connectTimeoutSeconds", connectTimeoutSeconds, 1...3600)
+        try Self.check("limits.startTimeoutSeconds", startTimeoutSeconds, 1...3600)
+        try Self.check("limits.publisherIdleTimeoutSeconds", publisherIdleTimeoutSeconds, 1...3600)
+        try Self.check("limits.playerStallTimeoutSeconds", playerStallTimeoutSeconds, 1...3600)
+        try Self.check("limits.maximumChunkStreams", maximumChunkStreams, 4...65_599)
+        try Self.check("limits.maximumMessageStreams", maximumMessageStreams, 1...1024)
+        try Self.check("limits.maximumAMFDepth", maximumAMFDepth, 4...256)
+        try Self.check("limits.maximumAMFStringLength", maximumAMFStringLength, 1024...(16 << 20))
+        try Self.check("limits.maximumAcknowledgementWindow", maximumAcknowledgementWindow, 4_096...Int(UInt32.max))
+        try Self.check("limits.maximumConnections", maximumConnections, 1...1_000_000)
+        try Self.check("limits.maximumConnectionsPerAddress", maximumConnectionsPerAddress, 1...1_000_000)
+        try Self.check("limits.maximumStreams", maximumStreams, 1...1_000_000)
     }
 
     private static func check(_ field: String, _ value: Int, _ range: ClosedRange<Int>) throws(ConfigurationError) {

@@ -163,26 +163,61 @@ public struct StreamKeyConfiguration: Sendable, Codable {
     }
 }
 
-/// Resource bounds that the configuration file may change.
+/// Resource bounds that the configuration file may change: every limit of the server in one place.
+///
+/// A limit that a connection hits closes that connection only, counts the reason in
+/// `sealcast_sessions_closed_total{reason=...}` and logs one debug line; other connections go on.
+/// The reason each field closes with is named in its comment.
 public struct LimitsConfiguration: Sendable, Codable {
     /// Chunk size the server sends with; shared by every player of the fast path.
     public var outgoingChunkSize: Int = 4096
-    /// Largest chunk size a peer may announce.
+    /// Largest chunk size a peer may announce. Reason `chunk_size_limit`.
     public var maximumIncomingChunkSize: Int = 65_536
-    /// Largest message a peer may send, in bytes.
+    /// Largest message a peer may send, in bytes. Reason `message_size_limit`.
     public var maximumMessageSize: Int = 16_777_215
+    /// Most chunk streams one connection may use. Reason `chunk_stream_limit`.
+    public var maximumChunkStreams: Int = 64
+    /// Most message streams (`createStream` results) one connection may hold. Reason `message_stream_limit`.
+    public var maximumMessageStreams: Int = 16
+    /// Deepest nesting of AMF objects and arrays in one command. Reason `invalid_command`.
+    public var maximumAMFDepth: Int = 32
+    /// Longest AMF string in one command, in bytes. Reason `invalid_command`.
+    public var maximumAMFStringLength: Int = 1 << 20
+    /// Largest Window Acknowledgement Size taken from a peer, in bytes; a larger one is lowered to
+    /// it, so the server acknowledges at least every this many bytes. Never closes a connection.
+    public var maximumAcknowledgementWindow: Int = 1 << 31
     /// Bytes a player may have queued before it drops media up to the next keyframe.
     public var playerQueueBytes: Int = 8 << 20
     /// Largest GOP cache per stream, in bytes; past it the cache stops until the next keyframe.
     public var gopCacheBytes: Int = 32 << 20
-    /// Seconds a client has to finish the handshake and `connect`.
+    /// Seconds from accept to the end of the RTMP handshake. Reason `handshake_timeout`.
     public var handshakeTimeoutSeconds: Int = 10
+    /// Seconds from the end of the handshake to an accepted `connect`. Reason `connect_timeout`.
+    public var connectTimeoutSeconds: Int = 10
+    /// Seconds a connected client may go without publishing or playing, counted from `connect`
+    /// and again from the end of each publish or play. Reason `start_timeout`.
+    public var startTimeoutSeconds: Int = 30
+    /// Seconds a publisher may send no audio, video or data message. Reason `publisher_idle`.
+    public var publisherIdleTimeoutSeconds: Int = 30
+    /// Seconds a player may have bytes queued while the kernel takes none of them, that is while
+    /// the player reads nothing. A player waiting for a publisher has an empty queue and is not
+    /// affected. Reason `player_stalled`.
+    public var playerStallTimeoutSeconds: Int = 60
+    /// Most open connections to the server. Reason `connection_limit`.
+    public var maximumConnections: Int = 10_000
+    /// Most open connections from one client IP address. Reason `address_limit`.
+    public var maximumConnectionsPerAddress: Int = 100
+    /// Most live streams (published or waited for by players). Reason `stream_limit`.
+    public var maximumStreams: Int = 1_000
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case outgoingChunkSize, maximumIncomingChunkSize, maximumMessageSize, playerQueueBytes, gopCacheBytes
         case handshakeTimeoutSeconds
+        case maximumChunkStreams, maximumMessageStreams, maximumAMFDepth, maximumAMFStringLength
+        case maximumAcknowledgementWindow, connectTimeoutSeconds, startTimeoutSeconds, publisherIdleTimeoutSeconds
+        case playerStallTimeoutSeconds, maximumConnections, maximumConnectionsPerAddress, maximumStreams
     }
 
     public init(from decoder: any Decoder) throws {
@@ -198,6 +233,18 @@ public struct LimitsConfiguration: Sendable, Codable {
         playerQueueBytes = try value(.playerQueueBytes, defaults.playerQueueBytes)
         gopCacheBytes = try value(.gopCacheBytes, defaults.gopCacheBytes)
         handshakeTimeoutSeconds = try value(.handshakeTimeoutSeconds, defaults.handshakeTimeoutSeconds)
+        maximumChunkStreams = try value(.maximumChunkStreams, defaults.maximumChunkStreams)
+        maximumMessageStreams = try value(.maximumMessageStreams, defaults.maximumMessageStreams)
+        maximumAMFDepth = try value(.maximumAMFDepth, defaults.maximumAMFDepth)
+        maximumAMFStringLength = try value(.maximumAMFStringLength, defaults.maximumAMFStringLength)
+        maximumAcknowledgementWindow = try value(.maximumAcknowledgementWindow, defaults.maximumAcknowledgementWindow)
+        connectTimeoutSeconds = try value(.connectTimeoutSeconds, defaults.connectTimeoutSeconds)
+        startTimeoutSeconds = try value(.startTimeoutSeconds, defaults.startTimeoutSeconds)
+        publisherIdleTimeoutSeconds = try value(.publisherIdleTimeoutSeconds, defaults.publisherIdleTimeoutSeconds)
+        playerStallTimeoutSeconds = try value(.playerStallTimeoutSeconds, defaults.playerStallTimeoutSeconds)
+        maximumConnections = try value(.maximumConnections, defaults.maximumConnections)
+        maximumConnectionsPerAddress = try value(.maximumConnectionsPerAddress, defaults.maximumConnectionsPerAddress)
+        maximumStreams = try value(.maximumStreams, defaults.maximumStreams)
     }
 }
 

@@ -118,7 +118,8 @@ final class LoopFanout: @unchecked Sendable {
 /// Every live stream of the server, by `APP/NAME`.
 ///
 /// Only publish, play and their ends take the lock; media never does. A
-/// stream is removed once it has neither publisher nor players.
+/// stream is removed once it has neither publisher nor players, and at most
+/// `maximumStreams` exist at once.
 final class StreamRegistry: Sendable {
     private struct Entry {
         var stream: LiveStream
@@ -126,24 +127,34 @@ final class StreamRegistry: Sendable {
         var players = 0
     }
 
+    /// The outcome of `claimPublisher`.
+    enum Claim {
+        case claimed(LiveStream)
+        /// Another connection publishes the stream.
+        case taken
+        /// The stream does not exist and `maximumStreams` exist already.
+        case full
+    }
+
     private let loops: [EventLoop]
     private let gopCacheBytes: Int
+    private let maximumStreams: Int
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(loops: [EventLoop], gopCacheBytes: Int) {
+    init(loops: [EventLoop], gopCacheBytes: Int, maximumStreams: Int = .max) {
         self.loops = loops
         self.gopCacheBytes = gopCacheBytes
+        self.maximumStreams = maximumStreams
     }
 
     /// Makes `owner` the stream's publisher.
-    /// - Returns: the stream, or `nil` when another publisher has it.
-    func claimPublisher(path: String, owner: ObjectIdentifier) -> LiveStream? {
+    func claimPublisher(path: String, owner: ObjectIdentifier) -> Claim {
         entries.withLock { table in
-            var entry = table[path] ?? Entry(stream: LiveStream(path: path, loops: loops, gopCacheBytes: gopCacheBytes))
-            guard entry.publisher == nil else { return nil }
+            guard var entry = table[path] ?? newEntry(path: path, count: table.count) else { return .full }
+            guard entry.publisher == nil else { return .taken }
             entry.publisher = owner
             table[path] = entry
-            return entry.stream
+            return .claimed(entry.stream)
         }
     }
 
@@ -157,9 +168,10 @@ final class StreamRegistry: Sendable {
     }
 
     /// Counts a new player of the stream, creating the stream when it is the first.
-    func addPlayer(path: String) -> LiveStream {
+    /// - Returns: the stream, or `nil` when it does not exist and `maximumStreams` exist already.
+    func addPlayer(path: String) -> LiveStream? {
         entries.withLock { table in
-            var entry = table[path] ?? Entry(stream: LiveStream(path: path, loops: loops, gopCacheBytes: gopCacheBytes))
+            guard var entry = table[path] ?? newEntry(path: path, count: table.count) else { return nil }
             entry.players += 1
             table[path] = entry
             return entry.stream
@@ -173,6 +185,12 @@ final class StreamRegistry: Sendable {
             entry.players -= 1
             table[path] = entry.players == 0 && entry.publisher == nil ? nil : entry
         }
+    }
+
+    /// A new entry for `path`, or `nil` when `count` streams already fill the registry.
+    private func newEntry(path: String, count: Int) -> Entry? {
+        guard count < maximumStreams else { return nil }
+        return Entry(stream: LiveStream(path: path, loops: loops, gopCacheBytes: gopCacheBytes))
     }
 
     /// The number of streams, for metrics and tests.

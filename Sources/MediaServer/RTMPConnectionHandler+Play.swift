@@ -27,7 +27,13 @@ extension RTMPConnectionHandler: PlayerSink {
         }
 
         let path = "\(app)/\(request.streamName)"
-        let stream = context.registry.addPlayer(path: path)
+        guard let stream = context.registry.addPlayer(path: path) else {
+            logger.debug("closing: play would pass maximumStreams \(context.limits.maximumStreams)")
+            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "too many streams")
+            flushSession()
+            close(reason: "stream_limit")
+            return
+        }
         let fanout = stream.fanout(on: connection.eventLoop)
         let shared = request.streamID == MediaPacket.sharedStreamID
             && session.outgoingChunkSize == context.limits.outgoingChunkSize
@@ -40,6 +46,7 @@ extension RTMPConnectionHandler: PlayerSink {
             logger.debug("codec filter off: the player declared no codecs and gets every track")
         }
         playing = state
+        watchdog.playStarted(now: Self.nowMilliseconds(), bytesWritten: connection.bytesWritten)
         session.acceptPlay(request)
         flushSession()
         context.metrics.playersActive.add(1)
@@ -53,6 +60,7 @@ extension RTMPConnectionHandler: PlayerSink {
         state.fanout.remove(self)
         context.registry.removePlayer(path: state.stream.path)
         context.metrics.playersActive.add(-1)
+        watchdog.restartWait(now: Self.nowMilliseconds())
         logger.info("play stopped")
     }
 

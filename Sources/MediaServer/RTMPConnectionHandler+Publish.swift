@@ -26,15 +26,26 @@ extension RTMPConnectionHandler {
         }
 
         let path = "\(app)/\(streamName)"
-        guard let stream = context.registry.claimPublisher(path: path, owner: ObjectIdentifier(self)) else {
+        let stream: LiveStream
+        switch context.registry.claimPublisher(path: path, owner: ObjectIdentifier(self)) {
+        case .claimed(let claimed):
+            stream = claimed
+        case .taken:
             logger.info("publish rejected: stream already has a publisher", metadata: ["rtmp.stream": path])
             session.rejectPublish(request, code: "NetStream.Publish.BadName", description: "stream is already being published")
             flushSession()
             close(reason: "publish_duplicate")
             return
+        case .full:
+            logger.debug("closing: publish would pass maximumStreams \(context.limits.maximumStreams)")
+            session.rejectPublish(request, code: "NetStream.Publish.Failed", description: "too many streams")
+            flushSession()
+            close(reason: "stream_limit")
+            return
         }
 
         publishing = PublishState(stream: stream, streamID: request.streamID)
+        watchdog.mediaReceived(now: Self.nowMilliseconds())
         logger = logger.with(["rtmp.stream": path])
         session.acceptPublish(request)
         flushSession()
@@ -50,6 +61,7 @@ extension RTMPConnectionHandler {
         state.stream.broadcast(.publishStopped, from: connection.eventLoop)
         context.registry.releasePublisher(path: state.stream.path, owner: ObjectIdentifier(self))
         context.metrics.publishersActive.add(-1)
+        watchdog.restartWait(now: Self.nowMilliseconds())
         logger.info("publish stopped")
     }
 
@@ -57,6 +69,7 @@ extension RTMPConnectionHandler {
     func handlePublishedMessage(_ message: Message) {
         guard var state = publishing, message.streamID == state.streamID else { return }
         defer { publishing = state }
+        watchdog.mediaReceived(now: Self.nowMilliseconds())
 
         var payload = message.payload
         let kind: PacketKind

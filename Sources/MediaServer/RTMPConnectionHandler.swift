@@ -28,7 +28,13 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
     /// The stream this connection plays, if any.
     var playing: PlayState?
 
-    private var handshakeTimer: TimerHandle?
+    /// The deadlines of every state; see `RTMPConnectionHandler+Limits.swift`.
+    var watchdog: SessionWatchdog
+    var watchdogTimer: TimerHandle?
+    /// Set when the RTMP handshake ended.
+    var handshakeCompleted = false
+    /// Set when `ConnectionAdmission` counted this connection, which must then be released.
+    private var admitted = false
     private var closed = false
 
     struct PublishState {
@@ -65,6 +71,7 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
         self.connection = connection
         self.context = context
         self.session = ServerSession(configuration: context.sessionConfiguration, crypto: OpenSSLHandshakeCrypto())
+        self.watchdog = SessionWatchdog(now: Self.nowMilliseconds())
         self.logger = context.logger.with([
             "conn.id": String(connectionID),
             "conn.peer": connection.remoteAddress.description,
@@ -74,20 +81,25 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
 
     static func nowMilliseconds() -> UInt64 { Deadline.now().uptimeNanoseconds / 1_000_000 }
 
-    /// Registers the connection, arms the handshake timeout and starts reading.
+    /// Registers the connection, starts reading and arms the watchdog, or closes the
+    /// connection at once when the server or its address has no room for it.
     func start() {
         context.connections.table(on: connection.eventLoop).handlers[ObjectIdentifier(self)] = self
         context.metrics.sessionsActive.add(1)
         context.metrics.sessionsOpened.increment()
-        let timeout = Duration.seconds(context.limits.handshakeTimeoutSeconds)
-        handshakeTimer = connection.eventLoop.scheduleTimer(at: .now() + timeout) { [weak self] in
-            guard let self, self.application == nil else { return }
-            self.logger.debug("closing: no connect within \(self.context.limits.handshakeTimeoutSeconds) s")
-            self.close(reason: "timeout")
-        }
         connection.handler = self
         connection.start()
+        if let refusal = context.admission.admit(connection.remoteAddress.host) {
+            logger.debug("closing: \(refusal.message)")
+            close(reason: refusal.reason)
+            return
+        }
+        admitted = true
+        scheduleWatchdog()
     }
+
+    /// Whether the session has ended; the watchdog stops then.
+    var isClosed: Bool { closed }
 
     // MARK: - ConnectionHandler
 
@@ -113,6 +125,8 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
         while !closed, let event = session.nextEvent() {
             switch event {
             case .handshakeCompleted(let digest):
+                handshakeCompleted = true
+                watchdog.restartWait(now: Self.nowMilliseconds())
                 logger.trace("handshake completed", metadata: ["rtmp.digest": String(digest)])
             case .connect(let request):
                 handleConnect(request)
@@ -140,7 +154,7 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
                 handlePublishedMessage(message)
             case .protocolError(let error):
                 logger.debug("closing: protocol error: \(error)")
-                close(reason: "protocol_error")
+                close(reason: Self.closeReason(for: error))
             }
         }
     }
@@ -156,8 +170,7 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
         application = request.app
         clientCapabilities = request.enhancedCapabilities
         logger = logger.with(["rtmp.app": request.app])
-        if let handshakeTimer { connection.eventLoop.cancelTimer(handshakeTimer) }
-        handshakeTimer = nil
+        watchdog.restartWait(now: Self.nowMilliseconds())
         session.acceptConnect()
         logger.debug("connect accepted")
     }
@@ -183,7 +196,9 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
     private func tearDown(reason: String) {
         guard !closed else { return }
         closed = true
-        if let handshakeTimer { connection.eventLoop.cancelTimer(handshakeTimer) }
+        if let watchdogTimer { connection.eventLoop.cancelTimer(watchdogTimer) }
+        watchdogTimer = nil
+        if admitted { context.admission.release(connection.remoteAddress.host) }
         stopPublishing()
         stopPlaying()
         context.connections.table(on: connection.eventLoop).handlers[ObjectIdentifier(self)] = nil

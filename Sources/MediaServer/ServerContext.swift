@@ -13,24 +13,39 @@ final class ServerContext: Sendable {
     let logger: Logger
     let metrics: ServerMetrics
     let connections: ConnectionTable
+    let admission: ConnectionAdmission
 
     init(
         policy: AccessPolicy, loops: [EventLoop], limits: LimitsConfiguration, shutdown: ShutdownConfiguration,
         logger: Logger, metrics: MetricsRegistry
     ) {
         self.policy = policy
-        self.registry = StreamRegistry(loops: loops, gopCacheBytes: limits.gopCacheBytes)
+        self.registry = StreamRegistry(
+            loops: loops, gopCacheBytes: limits.gopCacheBytes, maximumStreams: limits.maximumStreams
+        )
         self.limits = limits
         self.shutdown = shutdown
         var session = ServerSession.Configuration()
         session.outgoingChunkSize = limits.outgoingChunkSize
         session.limits.maximumIncomingChunkSize = limits.maximumIncomingChunkSize
         session.limits.maximumMessageSize = limits.maximumMessageSize
+        session.limits.maximumChunkStreams = limits.maximumChunkStreams
+        session.limits.maximumMessageStreams = limits.maximumMessageStreams
+        session.limits.amf.maximumDepth = limits.maximumAMFDepth
+        session.limits.amf.maximumStringLength = limits.maximumAMFStringLength
+        session.limits.maximumAcknowledgementWindow = UInt32(limits.maximumAcknowledgementWindow)
+        // The handler's watchdog enforces these two. The core's copies match them, so that its
+        // pollTimeout() reports the same deadlines.
+        session.handshakeTimeout = UInt64(limits.handshakeTimeoutSeconds) * 1000
+        session.connectTimeout = UInt64(limits.connectTimeoutSeconds) * 1000
         session.serverVersion = "FMS/3,5,7,7009"
         self.sessionConfiguration = session
         self.logger = logger
         self.metrics = ServerMetrics(registry: metrics)
         self.connections = ConnectionTable(loops: loops)
+        self.admission = ConnectionAdmission(
+            maximumTotal: limits.maximumConnections, maximumPerAddress: limits.maximumConnectionsPerAddress
+        )
     }
 }
 

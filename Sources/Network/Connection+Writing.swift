@@ -40,6 +40,13 @@ extension Connection {
         return totalQueuedBytes
     }
 
+    /// Bytes handed to the kernel since the connection opened (ciphertext for TLS). A caller
+    /// that samples it twice learns whether the peer took anything in between.
+    public var bytesWritten: Int {
+        eventLoop.preconditionInEventLoop()
+        return outputQueue.totalTaken
+    }
+
     var totalQueuedBytes: Int {
         outputQueue.byteCount + plaintextQueue.byteCount
     }

@@ -50,6 +50,10 @@ struct WriteQueue {
     /// Bytes queued and not yet written.
     private(set) var byteCount = 0
 
+    /// Bytes taken from the front since the queue was created; it only grows, so a caller
+    /// that samples it twice learns whether anything left in between.
+    private(set) var totalTaken = 0
+
     var isEmpty: Bool { byteCount == 0 }
 
     /// Appends `buffer` to the end; an empty buffer is ignored.
@@ -142,6 +146,7 @@ struct WriteQueue {
     private mutating func advance(by written: Int) {
         precondition(written <= byteCount, "the kernel reported more bytes written than were queued")
         byteCount -= written
+        totalTaken += written
         var left = written
         while left > 0 {
             let remaining = entries[head].remaining

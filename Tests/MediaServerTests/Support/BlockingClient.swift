@@ -64,12 +64,14 @@ final class BlockingClient {
     }
 
     /// Reads once (at most the read timeout) and hands the bytes to the session.
-    /// - Returns: `false` when the server closed the connection.
+    /// - Returns: `false` when the server closed the connection, with a FIN or, when it closed
+    ///   before reading what this client sent, with a reset.
     @discardableResult
     func readOnce() throws -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         if count == 0 { return false }
+        if count < 0 && errno == ECONNRESET { return false }
         if count < 0 {
             guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
                 throw Failure(description: "recv failed: errno \(errno)")

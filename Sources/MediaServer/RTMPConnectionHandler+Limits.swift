@@ -1,0 +1,204 @@
+import Network
+import RTMP
+import Synchronization
+
+/// The deadlines of one connection, in milliseconds of uptime. The handler's
+/// once-a-second tick calls `check` to learn whether a limit has passed.
+///
+/// Every state of a connection has one deadline: the handshake, `connect`, the wait
+/// for `publish` or `play`, a publisher's media, and a player's write progress.
+struct SessionWatchdog {
+    /// A limit that passed: the `reason` label for the metric and a log message.
+    struct Expiry: Equatable {
+        let reason: String
+        let message: String
+    }
+
+    /// The connection's state, as the handler tracks it.
+    enum Activity {
+        case handshaking
+        case connecting
+        /// Connected, with `publishing` and `playing` telling which roles it has.
+        case connected(publishing: Bool, playing: Bool)
+    }
+
+    /// When the current waiting state began: accept, handshake end, connect, or the end of a role.
+    private var waitingSince: UInt64
+    private var lastMediaAt: UInt64
+    private var lastBytesWritten = 0
+    private var lastWriteProgressAt: UInt64
+
+    init(now: UInt64) {
+        waitingSince = now
+        lastMediaAt = now
+        lastWriteProgressAt = now
+    }
+
+    /// Restarts the wait at the end of the handshake, at `connect`, and when a publish or play ends.
+    mutating func restartWait(now: UInt64) {
+        waitingSince = now
+    }
+
+    /// Records a publisher's audio, video or data message, and the start of a publish.
+    mutating func mediaReceived(now: UInt64) {
+        lastMediaAt = now
+    }
+
+    /// Starts the write-progress clock of a new player.
+    mutating func playStarted(now: UInt64, bytesWritten: Int) {
+        lastWriteProgressAt = now
+        lastBytesWritten = bytesWritten
+    }
+
+    /// Returns the first limit that has passed at `now`, or `nil`.
+    ///
+    /// A player makes progress while its queue is empty or the kernel took bytes since the
+    /// last check, so a player that waits for a publisher never stalls.
+    mutating func check(
+        _ activity: Activity, now: UInt64, queuedBytes: Int, bytesWritten: Int, limits: LimitsConfiguration
+    ) -> Expiry? {
+        func passed(since start: UInt64, seconds: Int) -> Bool {
+            now >= start && now - start >= UInt64(seconds) * 1000
+        }
+
+        switch activity {
+        case .handshaking:
+            guard passed(since: waitingSince, seconds: limits.handshakeTimeoutSeconds) else { return nil }
+            return Expiry(
+                reason: "handshake_timeout", message: "no handshake within \(limits.handshakeTimeoutSeconds) s"
+            )
+        case .connecting:
+            guard passed(since: waitingSince, seconds: limits.connectTimeoutSeconds) else { return nil }
+            return Expiry(
+                reason: "connect_timeout", message: "no connect within \(limits.connectTimeoutSeconds) s of the handshake"
+            )
+        case .connected(false, false):
+            guard passed(since: waitingSince, seconds: limits.startTimeoutSeconds) else { return nil }
+            return Expiry(
+                reason: "start_timeout", message: "no publish or play within \(limits.startTimeoutSeconds) s"
+            )
+        case .connected(let publishing, let playing):
+            if publishing && passed(since: lastMediaAt, seconds: limits.publisherIdleTimeoutSeconds) {
+                return Expiry(
+                    reason: "publisher_idle",
+                    message: "no media from the publisher for \(limits.publisherIdleTimeoutSeconds) s"
+                )
+            }
+            guard playing else { return nil }
+            if queuedBytes == 0 || bytesWritten != lastBytesWritten {
+                lastBytesWritten = bytesWritten
+                lastWriteProgressAt = now
+                return nil
+            }
+            guard passed(since: lastWriteProgressAt, seconds: limits.playerStallTimeoutSeconds) else { return nil }
+            return Expiry(
+                reason: "player_stalled",
+                message: "the player read nothing of \(queuedBytes) queued bytes for \(limits.playerStallTimeoutSeconds) s"
+            )
+        }
+    }
+}
+
+/// Counts open connections in total and per client address, so that one address
+/// cannot take every connection the server has room for.
+final class ConnectionAdmission: Sendable {
+    private struct Counts {
+        var total = 0
+        var perAddress: [String: Int] = [:]
+    }
+
+    private let maximumTotal: Int
+    private let maximumPerAddress: Int
+    private let counts = Mutex(Counts())
+
+    init(maximumTotal: Int, maximumPerAddress: Int) {
+        self.maximumTotal = maximumTotal
+        self.maximumPerAddress = maximumPerAddress
+    }
+
+    /// Counts a connection from `host`, unless a limit is reached.
+    /// - Returns: `nil` when admitted (call `release` when it closes), otherwise why not.
+    func admit(_ host: String) -> SessionWatchdog.Expiry? {
+        counts.withLock { counts in
+            guard counts.total < maximumTotal else {
+                return SessionWatchdog.Expiry(
+                    reason: "connection_limit", message: "the server has maximumConnections \(maximumTotal) open"
+                )
+            }
+            let fromHost = counts.perAddress[host, default: 0]
+            guard fromHost < maximumPerAddress else {
+                return SessionWatchdog.Expiry(
+                    reason: "address_limit",
+                    message: "the address has maximumConnectionsPerAddress \(maximumPerAddress) open"
+                )
+            }
+            counts.total += 1
+            counts.perAddress[host] = fromHost + 1
+            return nil
+        }
+    }
+
+    /// Uncounts a connection that `admit` counted.
+    func release(_ host: String) {
+        counts.withLock { counts in
+            counts.total -= 1
+            let left = counts.perAddress[host, default: 1] - 1
+            counts.perAddress[host] = left > 0 ? left : nil
+        }
+    }
+}
+
+extension RTMPConnectionHandler {
+    /// The time between two checks of the connection's deadlines. A limit of N seconds
+    /// therefore closes the connection between N and N + 1 seconds after its state began.
+    static let watchdogInterval = Duration.seconds(1)
+
+    /// Arms the next watchdog tick.
+    func scheduleWatchdog() {
+        watchdogTimer = connection.eventLoop.scheduleTimer(at: .now() + Self.watchdogInterval) { [weak self] in
+            guard let self, !self.isClosed else { return }
+            self.checkLimits()
+        }
+    }
+
+    /// Closes the connection when one of its deadlines passed, otherwise waits for the next tick.
+    private func checkLimits() {
+        let activity: SessionWatchdog.Activity
+        if !handshakeCompleted {
+            activity = .handshaking
+        } else if application == nil {
+            activity = .connecting
+        } else {
+            activity = .connected(publishing: publishing != nil, playing: playing != nil)
+        }
+        let expiry = watchdog.check(
+            activity, now: Self.nowMilliseconds(), queuedBytes: connection.queuedBytes,
+            bytesWritten: connection.bytesWritten, limits: context.limits
+        )
+        guard let expiry else {
+            scheduleWatchdog()
+            return
+        }
+        logger.debug("closing: \(expiry.message)")
+        close(reason: expiry.reason)
+    }
+
+    /// Returns the `reason` label for a connection closed by a protocol error, naming the limit it passed.
+    static func closeReason(for error: RTMPProtocolError) -> String {
+        // Equality compares the kind of error only, so the arguments here are placeholders.
+        switch error {
+        case .invalidChunkSize(0, maximum: 0):
+            return "chunk_size_limit"
+        case .messageTooLarge(0, maximum: 0):
+            return "message_size_limit"
+        case .tooManyChunkStreams(0):
+            return "chunk_stream_limit"
+        case .tooManyMessageStreams(0):
+            return "message_stream_limit"
+        case .invalidCommand(""):
+            return "invalid_command"
+        default:
+            return "protocol_error"
+        }
+    }
+}
