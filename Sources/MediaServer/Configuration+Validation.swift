@@ -119,6 +119,30 @@ extension ServerConfiguration {
                     )
                 }
             }
+            try Self.validateCredentials(application, field: field)
+        }
+    }
+
+    private static func validateCredentials(_ application: ApplicationConfiguration, field: String) throws(ConfigurationError) {
+        for (index, secret) in application.tokenSecrets.enumerated() where secret.utf8.count < StreamToken.minimumSecretBytes {
+            // The secret is not repeated in the message.
+            throw ConfigurationError(
+                "invalid \(field).tokenSecrets[\(index)]: use at least \(StreamToken.minimumSecretBytes) bytes, "
+                    + "for example 64 hex digits from `openssl rand -hex 32`"
+            )
+        }
+        var users = Set<String>()
+        for (index, user) in application.users.enumerated() {
+            let userField = "\(field).users[\(index)]"
+            guard StreamNames.isValidSegment(user.user) else {
+                throw ConfigurationError("invalid \(userField).user \"\(user.user)\": use letters, digits, '-', '_' or '.'")
+            }
+            guard users.insert(user.user).inserted else {
+                throw ConfigurationError("duplicate \(userField).user \"\(user.user)\": each user is listed once")
+            }
+            guard user.password.utf8.count >= 8 else {
+                throw ConfigurationError("invalid \(userField).password: use at least 8 characters")
+            }
         }
     }
 }

@@ -110,37 +110,6 @@ public struct ServerConfiguration: Sendable, Codable {
     }
 }
 
-/// One application: the first path segment of `rtmp://host/APP/NAME`.
-public struct ApplicationConfiguration: Sendable, Codable {
-    /// The application name, e.g. `live`.
-    public var name: String
-    /// When `true`, any stream name publishes without a key. Only for trusted networks.
-    public var openPublishing: Bool
-    /// Secret keys, each publishing one public stream name.
-    public var streamKeys: [StreamKeyConfiguration]
-    /// When non-empty, players must add `?key=` with one of these to the stream name.
-    public var playKeys: [String]
-
-    /// Creates an application that accepts only the given keys and lets anyone play.
-    public init(name: String, openPublishing: Bool = false, streamKeys: [StreamKeyConfiguration] = [], playKeys: [String] = []) {
-        self.name = name
-        self.openPublishing = openPublishing
-        self.streamKeys = streamKeys
-        self.playKeys = playKeys
-    }
-
-    private enum CodingKeys: String, CodingKey, CaseIterable { case name, openPublishing, streamKeys, playKeys }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        openPublishing = try container.decodeIfPresent(Bool.self, forKey: .openPublishing) ?? false
-        streamKeys = try container.decodeIfPresent([StreamKeyConfiguration].self, forKey: .streamKeys) ?? []
-        playKeys = try container.decodeIfPresent([String].self, forKey: .playKeys) ?? []
-    }
-}
-
 /// A secret publish key and the public stream name it publishes.
 public struct StreamKeyConfiguration: Sendable, Codable {
     /// The public name players use.

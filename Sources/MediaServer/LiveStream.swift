@@ -147,6 +147,18 @@ final class StreamRegistry: Sendable {
         }
     }
 
+    /// Makes `owner` the stream's publisher even when another publisher has it.
+    /// - Returns: the stream and the publisher it replaced, if any.
+    func replacePublisher(path: String, owner: ObjectIdentifier) -> (stream: LiveStream, replaced: ObjectIdentifier?) {
+        entries.withLock { table in
+            var entry = table[path] ?? Entry(stream: LiveStream(path: path, loops: loops, gopCacheBytes: gopCacheBytes))
+            let previous = entry.publisher
+            entry.publisher = owner
+            table[path] = entry
+            return (entry.stream, previous)
+        }
+    }
+
     /// Ends `owner`'s claim on the stream.
     func releasePublisher(path: String, owner: ObjectIdentifier) {
         entries.withLock { table in

@@ -1,3 +1,4 @@
+import Foundation
 import Bytes
 import RTMP
 
@@ -9,7 +10,10 @@ extension RTMPConnectionHandler: PlayerSink {
             flushSession()
             return
         }
-        switch context.policy.authorizePlay(app: app, name: request.streamName, query: request.query) {
+        let decision = context.policy.authorizePlay(
+            app: app, name: request.streamName, query: request.query, now: Int64(Date().timeIntervalSince1970)
+        )
+        switch decision {
         case .allow:
             break
         case .unknownApplication, .invalidName, .nameIsAKey:
@@ -17,6 +21,12 @@ extension RTMPConnectionHandler: PlayerSink {
             logger.debug("play rejected: invalid stream name")
             session.rejectPlay(request, code: "NetStream.Play.StreamNotFound", description: "invalid stream name")
             flushSession()
+            return
+        case .invalidToken(let verification):
+            logger.info("play rejected: token \(verification)", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "invalid or expired token")
+            flushSession()
+            close(reason: "play_denied")
             return
         case .keyRequired:
             logger.info("play rejected: missing or wrong play key", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])

@@ -1,3 +1,4 @@
+import Foundation
 import FLV
 import RTMP
 
@@ -9,24 +10,32 @@ extension RTMPConnectionHandler {
             return
         }
 
+        let decision = context.policy.authorizePublish(
+            app: app, name: request.streamName, query: request.query, user: authenticatedUser,
+            now: Int64(Date().timeIntervalSince1970)
+        )
         let streamName: String
-        switch context.policy.authorizePublish(app: app, name: request.streamName) {
-        case .allow(let name):
+        let credentialed: Bool
+        switch decision {
+        case .allow(let name, let withCredentials):
             streamName = name
+            credentialed = withCredentials
+        case .invalidToken(let verification):
+            logger.info("publish rejected: token \(verification)", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            rejectPublish(request, description: "invalid or expired token")
+            return
         case .unknownApplication, .invalidKey:
             // The name may be a mistyped key, so only its redacted form is logged.
             logger.info(
                 "publish rejected: invalid stream key",
                 metadata: ["rtmp.key": AccessPolicy.redact(request.streamName)]
             )
-            session.rejectPublish(request, code: "NetStream.Publish.Denied", description: "invalid stream key")
-            flushSession()
-            close(reason: "publish_denied")
+            rejectPublish(request, description: "invalid stream key")
             return
         }
 
         let path = "\(app)/\(streamName)"
-        guard let stream = context.registry.claimPublisher(path: path, owner: ObjectIdentifier(self)) else {
+        guard let stream = claimStream(path: path, app: app, credentialed: credentialed) else {
             logger.info("publish rejected: stream already has a publisher", metadata: ["rtmp.stream": path])
             session.rejectPublish(request, code: "NetStream.Publish.BadName", description: "stream is already being published")
             flushSession()
@@ -41,6 +50,43 @@ extension RTMPConnectionHandler {
         context.metrics.publishersActive.add(1)
         stream.broadcast(.publishStarted, from: connection.eventLoop)
         logger.info("publish started")
+    }
+
+    private func rejectPublish(_ request: PublishRequest, description: String) {
+        session.rejectPublish(request, code: "NetStream.Publish.Denied", description: description)
+        flushSession()
+        close(reason: "publish_denied")
+    }
+
+    /// Claims the stream for this connection. With the `replace` policy and credentials, a
+    /// current publisher is closed and its players carry on with this one.
+    /// - Returns: the stream, or `nil` when another publisher keeps it.
+    private func claimStream(path: String, app: String, credentialed: Bool) -> LiveStream? {
+        guard credentialed, context.policy.duplicatePublisherPolicy(of: app) == .replace else {
+            return context.registry.claimPublisher(path: path, owner: ObjectIdentifier(self))
+        }
+        let (stream, replaced) = context.registry.replacePublisher(path: path, owner: ObjectIdentifier(self))
+        if let replaced {
+            logger.info("publish replaces the current publisher", metadata: ["rtmp.stream": path])
+            for table in context.connections.all {
+                table.loop.execute { table.handlers[replaced]?.closeReplacedPublisher() }
+            }
+        }
+        return stream
+    }
+
+    /// Closes this publisher because another one took its stream over. Its players are
+    /// not told that the stream stopped, because the new publisher already announced itself.
+    func closeReplacedPublisher() {
+        guard let state = publishing else { return }
+        publishing = nil
+        context.metrics.publishersActive.add(-1)
+        session.sendStatus(
+            streamID: state.streamID, level: "status", code: "NetStream.Unpublish.Success",
+            description: "another publisher took over the stream"
+        )
+        logger.info("publish stopped: replaced by another publisher")
+        close(reason: "publish_replaced")
     }
 
     func stopPublishing() {

@@ -21,6 +21,8 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
 
     /// The application named in `connect`, once accepted.
     var application: String?
+    /// The user this connection logged in as with Adobe authentication, if any.
+    var authenticatedUser: String?
     /// The Enhanced RTMP capabilities from `connect`, or `nil` for a legacy client.
     var clientCapabilities: EnhancedCapabilities?
     /// The stream this connection publishes, if any.
@@ -148,10 +150,25 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
     private func handleConnect(_ request: ConnectRequest) {
         guard context.policy.knowsApplication(request.app) else {
             logger.debug("connect rejected: unknown application", metadata: ["rtmp.app": request.app])
-            session.rejectConnect(description: "unknown application")
-            flushSession()
-            close(reason: "rejected")
+            rejectConnect(description: "unknown application")
             return
+        }
+        let flashVersion = request.commandObject["flashVer"]?.stringValue
+        if context.policy.requiresLogin(app: request.app, query: request.query, flashVersion: flashVersion) {
+            let outcome = context.authenticator.authenticate(
+                app: request.app, query: request.query, users: context.policy.users(of: request.app),
+                now: Self.nowMilliseconds()
+            )
+            switch outcome {
+            case .reject(let description):
+                // The description carries only the user name and fresh random values, never the password.
+                logger.debug("connect rejected: login step", metadata: ["rtmp.app": request.app])
+                rejectConnect(description: description)
+                return
+            case .authenticated(let user):
+                authenticatedUser = user
+                logger = logger.with(["auth.user": user])
+            }
         }
         application = request.app
         clientCapabilities = request.enhancedCapabilities
@@ -159,7 +176,13 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
         if let handshakeTimer { connection.eventLoop.cancelTimer(handshakeTimer) }
         handshakeTimer = nil
         session.acceptConnect()
-        logger.debug("connect accepted")
+        logger.debug(authenticatedUser == nil ? "connect accepted" : "connect accepted: logged in")
+    }
+
+    private func rejectConnect(description: String) {
+        session.rejectConnect(description: description)
+        flushSession()
+        close(reason: "rejected")
     }
 
     /// Writes what the session queued.

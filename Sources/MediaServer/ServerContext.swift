@@ -13,6 +13,7 @@ final class ServerContext: Sendable {
     let logger: Logger
     let metrics: ServerMetrics
     let connections: ConnectionTable
+    let authenticator = AdobeAuthenticator()
 
     init(
         policy: AccessPolicy, loops: [EventLoop], limits: LimitsConfiguration, shutdown: ShutdownConfiguration,
