@@ -75,8 +75,8 @@ extension RTMPConnectionHandler {
         return stream
     }
 
-    /// Closes this publisher because another one took its stream over. Its players are
-    /// not told that the stream stopped, because the new publisher already announced itself.
+    /// Closes this publisher because another one took its stream over. Its players get no
+    /// UnpublishNotify, because the new publisher already sent them PublishNotify.
     func closeReplacedPublisher() {
         guard let state = publishing else { return }
         publishing = nil
