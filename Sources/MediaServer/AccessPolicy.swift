@@ -49,11 +49,15 @@ public struct AccessPolicy: Sendable {
     public func users(of app: String) -> [UserConfiguration] { applications[app]?.users ?? [] }
 
     /// Whether a connect to `app` must log in first: the application has users, and the
-    /// client is an encoder (Flash Media Live Encoder's `FMLE/` flashVer, which OBS and
-    /// ffmpeg send when publishing) or already started the login (`authmod=` in the query).
+    /// client is an encoder or already started the login (`authmod=` in the query).
+    ///
+    /// Encoders are told apart by flashVer: OBS and ffmpeg send Flash Media Live Encoder's
+    /// `FMLE/3.0 (compatible; ...)` when publishing, Wirecast sends `Wirecast/`.
     public func requiresLogin(app: String, query: String?, flashVersion: String?) -> Bool {
         guard let application = applications[app], !application.users.isEmpty else { return false }
-        return Self.queryValue("authmod", in: query) != nil || flashVersion?.hasPrefix("FMLE/") == true
+        if Self.queryValue("authmod", in: query) != nil { return true }
+        guard let flashVersion else { return false }
+        return flashVersion.hasPrefix("FMLE/") || flashVersion.hasPrefix("Wirecast/")
     }
 
     /// What a second publisher of a stream in `app` gets.

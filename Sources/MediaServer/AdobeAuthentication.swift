@@ -3,8 +3,8 @@ import Synchronization
 import TLS
 
 /// The server side of Adobe RTMP authentication (`authmod=adobe`), the login
-/// that OBS's "Use authentication", ffmpeg (`rtmp://user:pass@host/app`) and
-/// FMS/Wowza speak. Every step is a connect; the server rejects the first two
+/// that OBS's "Use authentication" and ffmpeg (`rtmp://user:pass@host/app`) send,
+/// in the style of FMS and Wowza. Every step is a connect; the server rejects the first two
 /// with a description the client parses:
 ///
 ///     client connect app=APP                        server: code=403 need auth; authmod=adobe
@@ -12,9 +12,9 @@ import TLS
 ///     client connect app=APP?authmod=adobe&user=U&challenge=CC&response=R&opaque=O
 ///                                                   server: accepts, or ?reason=authfailed
 ///
-/// R = base64(md5(base64(md5(U + S + password)) + O + CC)). Clients that do not
-/// send `opaque` back hash the server challenge C in its place, as Wirecast
-/// does; ffmpeg 5.1 hashes O when the server sent one. Both forms are accepted.
+/// R = base64(md5(base64(md5(U + S + password)) + O + CC)). ffmpeg 5.1 hashes O
+/// when the server sent one and C otherwise; other clients hash C even when O was
+/// sent. Both forms are accepted.
 ///
 /// Salt, challenge and opaque are 16 random bytes each (hex). A challenge is
 /// used once and expires after `challengeLifetimeMilliseconds`.
