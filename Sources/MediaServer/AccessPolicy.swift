@@ -1,4 +1,5 @@
 import Foundation
+import Network
 import TLS
 
 /// Decides who may publish and play which stream.
@@ -21,6 +22,8 @@ public struct AccessPolicy: Sendable {
         var playIsRestricted: Bool
         var users: [UserConfiguration]
         var duplicatePublisher: DuplicatePublisherPolicy
+        var allow: [StreamToken.Action: [AddressRange]]
+        var deny: [StreamToken.Action: [AddressRange]]
     }
 
     private let applications: [String: Application]
@@ -36,7 +39,16 @@ public struct AccessPolicy: Sendable {
                 tokenSecrets: application.tokenSecrets,
                 playIsRestricted: application.playRequiresCredentials || !application.playKeys.isEmpty,
                 users: application.users,
-                duplicatePublisher: application.duplicatePublisher
+                duplicatePublisher: application.duplicatePublisher,
+                // Entries that do not parse were rejected by `validate()`.
+                allow: [
+                    .publish: application.publishAllow.compactMap(AddressRange.init(parsing:)),
+                    .play: application.playAllow.compactMap(AddressRange.init(parsing:)),
+                ],
+                deny: [
+                    .publish: application.publishDeny.compactMap(AddressRange.init(parsing:)),
+                    .play: application.playDeny.compactMap(AddressRange.init(parsing:)),
+                ]
             )
         }
         applications = table
@@ -58,6 +70,16 @@ public struct AccessPolicy: Sendable {
         if Self.queryValue("authmod", in: query) != nil { return true }
         guard let flashVersion else { return false }
         return flashVersion.hasPrefix("FMLE/") || flashVersion.hasPrefix("Wirecast/")
+    }
+
+    /// Whether a client at `host` (a numeric address) may `action` in `app` by the allow
+    /// and deny lists: never when a deny entry contains it, and only when an allow entry
+    /// contains it if the allow list is not empty.
+    public func addressIsAllowed(app: String, action: StreamToken.Action, host: String) -> Bool {
+        guard let application = applications[app] else { return false }
+        if AddressRange.any(application.deny[action] ?? [], contains: host) { return false }
+        let allow = application.allow[action] ?? []
+        return allow.isEmpty || AddressRange.any(allow, contains: host)
     }
 
     /// What a second publisher of a stream in `app` gets.

@@ -26,12 +26,22 @@ public struct ApplicationConfiguration: Sendable, Codable {
     public var users: [UserConfiguration]
     /// What a second publisher of a stream that is already published gets.
     public var duplicatePublisher: DuplicatePublisherPolicy
+    /// When non-empty, only clients inside one of these networks (CIDR such as
+    /// `10.0.0.0/8` or `2001:db8::/32`, or single addresses) may publish.
+    public var publishAllow: [String]
+    /// Clients inside one of these networks may not publish, even when `publishAllow` lists them.
+    public var publishDeny: [String]
+    /// When non-empty, only clients inside one of these networks may play.
+    public var playAllow: [String]
+    /// Clients inside one of these networks may not play, even when `playAllow` lists them.
+    public var playDeny: [String]
 
     /// Creates an application that accepts only the given keys and lets anyone play.
     public init(
         name: String, openPublishing: Bool = false, streamKeys: [StreamKeyConfiguration] = [],
         playKeys: [String] = [], tokenSecrets: [String] = [], playRequiresCredentials: Bool = false,
-        users: [UserConfiguration] = [], duplicatePublisher: DuplicatePublisherPolicy = .reject
+        users: [UserConfiguration] = [], duplicatePublisher: DuplicatePublisherPolicy = .reject,
+        publishAllow: [String] = [], publishDeny: [String] = [], playAllow: [String] = [], playDeny: [String] = []
     ) {
         self.name = name
         self.openPublishing = openPublishing
@@ -41,11 +51,15 @@ public struct ApplicationConfiguration: Sendable, Codable {
         self.playRequiresCredentials = playRequiresCredentials
         self.users = users
         self.duplicatePublisher = duplicatePublisher
+        self.publishAllow = publishAllow
+        self.publishDeny = publishDeny
+        self.playAllow = playAllow
+        self.playDeny = playDeny
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case name, openPublishing, streamKeys, playKeys, tokenSecrets, playRequiresCredentials, users
-        case duplicatePublisher
+        case duplicatePublisher, publishAllow, publishDeny, playAllow, playDeny
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +74,10 @@ public struct ApplicationConfiguration: Sendable, Codable {
         users = try container.decodeIfPresent([UserConfiguration].self, forKey: .users) ?? []
         duplicatePublisher = try container.decodeIfPresent(DuplicatePublisherPolicy.self, forKey: .duplicatePublisher)
             ?? .reject
+        publishAllow = try container.decodeIfPresent([String].self, forKey: .publishAllow) ?? []
+        publishDeny = try container.decodeIfPresent([String].self, forKey: .publishDeny) ?? []
+        playAllow = try container.decodeIfPresent([String].self, forKey: .playAllow) ?? []
+        playDeny = try container.decodeIfPresent([String].self, forKey: .playDeny) ?? []
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Network
 import Observability
 
 /// A listener address: a host (IPv4, IPv6 or name) and a TCP port (0 lets the kernel pick one).
@@ -130,6 +131,18 @@ extension ServerConfiguration {
                 "invalid \(field).tokenSecrets[\(index)]: use at least \(StreamToken.minimumSecretBytes) bytes, "
                     + "for example 64 hex digits from `openssl rand -hex 32`"
             )
+        }
+        let lists = [
+            ("publishAllow", application.publishAllow), ("publishDeny", application.publishDeny),
+            ("playAllow", application.playAllow), ("playDeny", application.playDeny),
+        ]
+        for (name, entries) in lists {
+            for (index, entry) in entries.enumerated() where AddressRange(parsing: entry) == nil {
+                throw ConfigurationError(
+                    "invalid \(field).\(name)[\(index)] \"\(entry)\": use an IPv4 or IPv6 address or network "
+                        + "such as 192.0.2.7, 10.0.0.0/8 or 2001:db8::/32"
+                )
+            }
         }
         var users = Set<String>()
         for (index, user) in application.users.enumerated() {

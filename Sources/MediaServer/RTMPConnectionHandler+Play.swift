@@ -10,6 +10,13 @@ extension RTMPConnectionHandler: PlayerSink {
             flushSession()
             return
         }
+        guard context.policy.addressIsAllowed(app: app, action: .play, host: connection.remoteAddress.host) else {
+            logger.info("play rejected: address not allowed", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "playing from this address is not allowed")
+            flushSession()
+            close(reason: "play_denied")
+            return
+        }
         let decision = context.policy.authorizePlay(
             app: app, name: request.streamName, query: request.query, now: Int64(Date().timeIntervalSince1970)
         )

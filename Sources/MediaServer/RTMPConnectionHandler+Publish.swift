@@ -10,6 +10,12 @@ extension RTMPConnectionHandler {
             return
         }
 
+        guard context.policy.addressIsAllowed(app: app, action: .publish, host: connection.remoteAddress.host) else {
+            // The name is not logged: it may be a key.
+            logger.info("publish rejected: address not allowed")
+            rejectPublish(request, description: "publishing from this address is not allowed")
+            return
+        }
         let decision = context.policy.authorizePublish(
             app: app, name: request.streamName, query: request.query, user: authenticatedUser,
             now: Int64(Date().timeIntervalSince1970)

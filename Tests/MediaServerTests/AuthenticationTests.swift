@@ -28,6 +28,12 @@ struct AuthenticationTests {
                 ApplicationConfiguration(
                     name: "studio", users: [UserConfiguration(user: "alice", password: AuthenticationTests.password)]
                 ),
+                ApplicationConfiguration(
+                    name: "lan", openPublishing: true, publishDeny: ["127.0.0.0/8"], playAllow: ["10.0.0.0/8", "::1"]
+                ),
+                ApplicationConfiguration(
+                    name: "local", openPublishing: true, publishAllow: ["127.0.0.1"], playDeny: ["192.0.2.0/24"]
+                ),
             ]
             server = try RTMPServer(
                 settings: RTMPServer.Settings(
@@ -186,6 +192,14 @@ struct AuthenticationTests {
             if case .status(_, _, let code, _) = event { return code == "NetStream.Play.UnpublishNotify" }
             return false
         })
+    }
+
+    @Test func addressListsDecidePublishAndPlay() throws {
+        let harness = try Harness()
+        #expect(try publishCode(harness, "cam", app: "lan") == "NetStream.Publish.Denied")
+        #expect(try playCode(harness, "cam", app: "lan") == "NetStream.Play.Failed")
+        #expect(try publishCode(harness, "cam", app: "local") == "NetStream.Publish.Start")
+        #expect(try playCode(harness, "cam", app: "local") == "NetStream.Play.Start")
     }
 
     @Test func secretsNeverReachTheLog() throws {
