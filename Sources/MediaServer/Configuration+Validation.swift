@@ -90,6 +90,7 @@ extension ServerConfiguration {
             throw ConfigurationError("invalid eventLoops \(eventLoops): use 0 (one per core) up to 256")
         }
         try validateApplications()
+        _ = try proxyProtocol?.settings()
         try limits.validate()
         try shutdown.validate()
     }

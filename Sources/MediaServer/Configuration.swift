@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable, Codable {
     public var logLevel: String
     /// Event-loop threads; 0 means one per core.
     public var eventLoops: Int
+    /// PROXY protocol on listeners behind a load balancer, or `nil` for none.
+    public var proxyProtocol: ProxyProtocolConfiguration?
 
     /// The defaults: RTMP on port 1935 and RTMPS on 1936 on all interfaces.
     public init() {
@@ -44,6 +46,7 @@ public struct ServerConfiguration: Sendable, Codable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case rtmp, rtmps, dataDirectory, certificateFile, privateKeyFile, applications, limits, shutdown, logLevel
         case eventLoops
+        case proxyProtocol
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +63,7 @@ public struct ServerConfiguration: Sendable, Codable {
         shutdown = try container.decodeIfPresent(ShutdownConfiguration.self, forKey: .shutdown) ?? defaults.shutdown
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
         eventLoops = try container.decodeIfPresent(Int.self, forKey: .eventLoops) ?? defaults.eventLoops
+        proxyProtocol = try container.decodeIfPresent(ProxyProtocolConfiguration.self, forKey: .proxyProtocol)
     }
 
     /// Reads a JSON5 file (comments, unquoted keys and trailing commas allowed).

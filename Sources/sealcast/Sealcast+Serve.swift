@@ -46,14 +46,13 @@ extension Sealcast {
 
         let server: RTMPServer
         do {
-            server = try RTMPServer(
-                settings: RTMPServer.Settings(
-                    rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
-                    applications: configuration.applications, limits: configuration.limits,
-                    eventLoops: configuration.eventLoops, shutdown: configuration.shutdown
-                ),
-                logger: logger
+            var settings = RTMPServer.Settings(
+                rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
+                applications: configuration.applications, limits: configuration.limits,
+                eventLoops: configuration.eventLoops, shutdown: configuration.shutdown
             )
+            if let proxyProtocol = try configuration.proxyProtocol?.settings() { settings.proxyProtocol = proxyProtocol }
+            server = try RTMPServer(settings: settings, logger: logger)
         } catch let error as TransportError {
             let reason = String(cString: strerror(error.errno))
             throw StartupError(
