@@ -17,7 +17,7 @@
 ///
 /// ver/cmd is 0x20 (LOCAL: the proxy's own connection) or 0x21 (PROXY). For family
 /// 0x11 (TCP over IPv4) the addresses are source, destination (4 bytes each), source
-/// port and destination port (2 bytes each, big-endian); for 0x21 (TCP over IPv6) the
+/// port and destination port (2 bytes each, big-endian). For 0x21 (TCP over IPv6) the
 /// addresses are 16 bytes each. TLVs after the addresses are skipped.
 public struct ProxyHeader: Sendable, Equatable {
     /// The client's address, or `nil` when the header says the proxy speaks for itself
@@ -60,7 +60,7 @@ public struct ProxyProtocolError: Error, Sendable, Equatable, CustomStringConver
     }
 
     private let kind: Kind
-    /// What is wrong, for logs.
+    /// The fault in the header, for logs.
     public let detail: String
 
     private init(_ kind: Kind, _ detail: String) {
@@ -71,7 +71,7 @@ public struct ProxyProtocolError: Error, Sendable, Equatable, CustomStringConver
     /// The connection does not start with a PROXY header.
     public static let missingHeader = ProxyProtocolError(.missingHeader, "the connection does not start with a PROXY header")
 
-    /// The header is malformed; `detail` says where.
+    /// The header is malformed, with the fault in `detail`.
     public static func invalidHeader(_ detail: String) -> ProxyProtocolError { ProxyProtocolError(.invalidHeader, detail) }
 
     public static func == (left: ProxyProtocolError, right: ProxyProtocolError) -> Bool { left.kind == right.kind }

@@ -5,7 +5,7 @@ import Glibc
 /// The PROXY protocol settings of one listener.
 public struct ProxyProtocolSettings: Sendable {
     /// The load balancers whose PROXY headers are honoured. Connections from these
-    /// addresses must start with a header; connections from anywhere else that start
+    /// addresses must start with a header. Connections from anywhere else that start
     /// with one are closed, so that a client cannot claim another address.
     public var trustedProxies: [AddressRange]
     /// How long a trusted proxy has to send the whole header.

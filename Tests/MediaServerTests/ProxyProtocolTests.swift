@@ -44,7 +44,7 @@ struct ProxyProtocolTests {
     }
 
     /// Whether the server closed the connection within 3 s. The server closes with the
-    /// client's handshake unread, so the kernel may answer with a reset (ECONNRESET).
+    /// client's handshake unread, so the kernel may send a reset (ECONNRESET).
     func serverCloses(_ client: BlockingClient) -> Bool {
         do {
             return try client.serverCloses(within: 3)
