@@ -24,6 +24,7 @@ public struct AccessPolicy: Sendable {
         var duplicatePublisher: DuplicatePublisherPolicy
         var allow: [StreamToken.Action: [AddressRange]]
         var deny: [StreamToken.Action: [AddressRange]]
+        var webhook: WebhookConfiguration?
     }
 
     private let applications: [String: Application]
@@ -48,7 +49,8 @@ public struct AccessPolicy: Sendable {
                 deny: [
                     .publish: application.publishDeny.compactMap(AddressRange.init(parsing:)),
                     .play: application.playDeny.compactMap(AddressRange.init(parsing:)),
-                ]
+                ],
+                webhook: application.webhook
             )
         }
         applications = table
@@ -81,6 +83,9 @@ public struct AccessPolicy: Sendable {
         let allow = application.allow[action] ?? []
         return allow.isEmpty || AddressRange.any(allow, contains: host)
     }
+
+    /// The webhook of `app`, if it has one.
+    public func webhook(of app: String) -> WebhookConfiguration? { applications[app]?.webhook }
 
     /// What a second publisher of a stream in `app` gets.
     public func duplicatePublisherPolicy(of app: String) -> DuplicatePublisherPolicy {

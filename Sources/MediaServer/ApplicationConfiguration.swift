@@ -35,13 +35,16 @@ public struct ApplicationConfiguration: Sendable, Codable {
     public var playAllow: [String]
     /// Clients inside one of these networks may not play, even when `playAllow` lists them.
     public var playDeny: [String]
+    /// The HTTP webhook asked before each publish and play, or `nil` for none.
+    public var webhook: WebhookConfiguration?
 
     /// Creates an application that accepts only the given keys and lets anyone play.
     public init(
         name: String, openPublishing: Bool = false, streamKeys: [StreamKeyConfiguration] = [],
         playKeys: [String] = [], tokenSecrets: [String] = [], playRequiresCredentials: Bool = false,
         users: [UserConfiguration] = [], duplicatePublisher: DuplicatePublisherPolicy = .reject,
-        publishAllow: [String] = [], publishDeny: [String] = [], playAllow: [String] = [], playDeny: [String] = []
+        publishAllow: [String] = [], publishDeny: [String] = [], playAllow: [String] = [], playDeny: [String] = [],
+        webhook: WebhookConfiguration? = nil
     ) {
         self.name = name
         self.openPublishing = openPublishing
@@ -55,11 +58,12 @@ public struct ApplicationConfiguration: Sendable, Codable {
         self.publishDeny = publishDeny
         self.playAllow = playAllow
         self.playDeny = playDeny
+        self.webhook = webhook
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case name, openPublishing, streamKeys, playKeys, tokenSecrets, playRequiresCredentials, users
-        case duplicatePublisher, publishAllow, publishDeny, playAllow, playDeny
+        case duplicatePublisher, publishAllow, publishDeny, playAllow, playDeny, webhook
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,6 +82,7 @@ public struct ApplicationConfiguration: Sendable, Codable {
         publishDeny = try container.decodeIfPresent([String].self, forKey: .publishDeny) ?? []
         playAllow = try container.decodeIfPresent([String].self, forKey: .playAllow) ?? []
         playDeny = try container.decodeIfPresent([String].self, forKey: .playDeny) ?? []
+        webhook = try container.decodeIfPresent(WebhookConfiguration.self, forKey: .webhook)
     }
 }
 

@@ -145,6 +145,19 @@ extension ServerConfiguration {
                 )
             }
         }
+        if let webhook = application.webhook {
+            let url = URL(string: webhook.url)
+            guard let scheme = url?.scheme, scheme == "http" || scheme == "https", url?.host != nil else {
+                throw ConfigurationError(
+                    "invalid \(field).webhook.url \"\(webhook.url)\": use an http:// or https:// URL with a host"
+                )
+            }
+            guard (100...60_000).contains(webhook.timeoutMilliseconds) else {
+                throw ConfigurationError(
+                    "invalid \(field).webhook.timeoutMilliseconds \(webhook.timeoutMilliseconds): use 100 to 60000"
+                )
+            }
+        }
         var users = Set<String>()
         for (index, user) in application.users.enumerated() {
             let userField = "\(field).users[\(index)]"

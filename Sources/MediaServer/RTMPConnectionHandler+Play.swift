@@ -43,6 +43,16 @@ extension RTMPConnectionHandler: PlayerSink {
             return
         }
 
+        if context.policy.webhook(of: app) != nil {
+            pendingDecision = .play(request)
+            askWebhook(action: "play", app: app, stream: request.streamName)
+            return
+        }
+        startPlaying(request, app: app)
+    }
+
+    /// Joins the stream's players for the play that every check allowed.
+    func startPlaying(_ request: PlayRequest, app: String) {
         let path = "\(app)/\(request.streamName)"
         let stream = context.registry.addPlayer(path: path)
         let fanout = stream.fanout(on: connection.eventLoop)
@@ -71,6 +81,7 @@ extension RTMPConnectionHandler: PlayerSink {
         context.registry.removePlayer(path: state.stream.path)
         context.metrics.playersActive.add(-1)
         logger.info("play stopped")
+        notifyWebhook(action: "play_done", path: state.stream.path)
     }
 
     // MARK: - PlayerSink

@@ -40,6 +40,16 @@ extension RTMPConnectionHandler {
             return
         }
 
+        if context.policy.webhook(of: app) != nil {
+            pendingDecision = .publish(request, streamName: streamName, credentialed: credentialed)
+            askWebhook(action: "publish", app: app, stream: streamName)
+            return
+        }
+        startPublishing(request, app: app, streamName: streamName, credentialed: credentialed)
+    }
+
+    /// Claims the stream and starts the publish that every check allowed.
+    func startPublishing(_ request: PublishRequest, app: String, streamName: String, credentialed: Bool) {
         let path = "\(app)/\(streamName)"
         guard let stream = claimStream(path: path, app: app, credentialed: credentialed) else {
             logger.info("publish rejected: stream already has a publisher", metadata: ["rtmp.stream": path])
@@ -58,7 +68,7 @@ extension RTMPConnectionHandler {
         logger.info("publish started")
     }
 
-    private func rejectPublish(_ request: PublishRequest, description: String) {
+    func rejectPublish(_ request: PublishRequest, description: String) {
         session.rejectPublish(request, code: "NetStream.Publish.Denied", description: description)
         flushSession()
         close(reason: "publish_denied")
@@ -92,6 +102,7 @@ extension RTMPConnectionHandler {
             description: "another publisher took over the stream"
         )
         logger.info("publish stopped: replaced by another publisher")
+        notifyWebhook(action: "publish_done", path: state.stream.path)
         close(reason: "publish_replaced")
     }
 
@@ -103,6 +114,7 @@ extension RTMPConnectionHandler {
         context.registry.releasePublisher(path: state.stream.path, owner: ObjectIdentifier(self))
         context.metrics.publishersActive.add(-1)
         logger.info("publish stopped")
+        notifyWebhook(action: "publish_done", path: state.stream.path)
     }
 
     /// Routes one audio, video or data message of the published stream to its players.

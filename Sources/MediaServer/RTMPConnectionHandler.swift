@@ -30,8 +30,17 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
     /// The stream this connection plays, if any.
     var playing: PlayState?
 
+    /// A publish or play that waits for the webhook's reply. While it is set, no further
+    /// session events are taken, so commands stay in order; bytes still go into the session.
+    var pendingDecision: PendingDecision?
+
     private var handshakeTimer: TimerHandle?
-    private var closed = false
+    private(set) var closed = false
+
+    enum PendingDecision {
+        case publish(PublishRequest, streamName: String, credentialed: Bool)
+        case play(PlayRequest)
+    }
 
     struct PublishState {
         var stream: LiveStream
@@ -111,8 +120,8 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
 
     // MARK: - Session events
 
-    private func processEvents() {
-        while !closed, let event = session.nextEvent() {
+    func processEvents() {
+        while !closed, pendingDecision == nil, let event = session.nextEvent() {
             switch event {
             case .handshakeCompleted(let digest):
                 logger.trace("handshake completed", metadata: ["rtmp.digest": String(digest)])

@@ -14,6 +14,7 @@ final class ServerContext: Sendable {
     let metrics: ServerMetrics
     let connections: ConnectionTable
     let authenticator = AdobeAuthenticator()
+    let webhooks = WebhookClient()
 
     init(
         policy: AccessPolicy, loops: [EventLoop], limits: LimitsConfiguration, shutdown: ShutdownConfiguration,
