@@ -4,13 +4,13 @@ import Synchronization
 import FoundationNetworking
 #endif
 
-/// An application's HTTP webhook: asked before each publish and play, told after each ends.
+/// An application's HTTP webhook, which decides each publish and play and is notified when each ends.
 public struct WebhookConfiguration: Sendable, Codable {
     /// The http:// or https:// URL that receives a POST with a JSON body.
     public var url: String
     /// How long one request may take before it counts as failed, in milliseconds.
     public var timeoutMilliseconds: Int
-    /// What a publish or play gets when the request fails (timeout, connection error):
+    /// The decision when the request fails (timeout, connection error):
     /// `deny` (the default) or `allow`. A reply with a status other than 2xx always denies.
     public var failurePolicy: WebhookFailurePolicy
 

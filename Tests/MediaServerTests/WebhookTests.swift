@@ -48,7 +48,7 @@ struct WebhookTests {
         return code
     }
 
-    @Test func webhookAllowsAndIsToldOfTheEnd() throws {
+    @Test func webhookAllowsAndIsNotifiedOfTheEnd() throws {
         let hook = try WebhookServer { _ in 204 }
         defer { hook.stop() }
         let harness = try Harness(webhook: WebhookConfiguration(url: hook.url))

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 for webhook tests: one request per connection,
-/// answered with the status that `status` picks for the request's JSON body.
+/// A tiny HTTP/1.1 server on 127.0.0.1 for webhook tests. It reads one request per
+/// connection and replies with the status that `status` picks for the request's JSON body.
 ///
 /// It runs on its own thread and polls with a 100 ms timeout, so `stop()` ends it promptly.
 final class WebhookServer: @unchecked Sendable {
