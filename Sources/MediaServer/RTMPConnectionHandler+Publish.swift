@@ -83,6 +83,8 @@ extension RTMPConnectionHandler {
         }
         let (stream, replaced) = context.registry.replacePublisher(path: path, owner: ObjectIdentifier(self))
         if let replaced {
+            // NOTE: until the replaced publisher's loop runs closeReplacedPublisher, media it
+            // already received still reaches the players, interleaved with the new publisher's.
             logger.info("publish replaces the current publisher", metadata: ["rtmp.stream": path])
             for table in context.connections.all {
                 table.loop.execute { table.handlers[replaced]?.closeReplacedPublisher() }

@@ -31,7 +31,9 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
     var playing: PlayState?
 
     /// A publish or play that waits for the webhook's reply. While it is set, no further
-    /// session events are taken, so commands stay in order; bytes still go into the session.
+    /// session events are taken, so commands stay in order.
+    /// NOTE: bytes still go into the session while it waits, bounded only by the webhook
+    /// timeout and the client's sending rate.
     var pendingDecision: PendingDecision?
 
     private var handshakeTimer: TimerHandle?
