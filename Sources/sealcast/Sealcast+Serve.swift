@@ -21,9 +21,13 @@ extension Sealcast {
             configuration.certificateFile = folder.certificateFile
             configuration.privateKeyFile = folder.privateKeyFile
         }
-        // The generated key publishes live/stream only while no key is configured, so that a
-        // user's own keys are the only ones once they set any.
-        let configuredKeys = configuration.applications.contains { !$0.streamKeys.isEmpty || $0.openPublishing }
+        // The generated key publishes live/stream only while no publish credential (key, token
+        // secret or user) is configured, so that a user's own credentials are the only ones once
+        // they set any.
+        let configuredKeys = configuration.applications.contains { application in
+            !application.streamKeys.isEmpty || application.openPublishing || !application.tokenSecrets.isEmpty
+                || !application.users.isEmpty
+        }
         var streamKey: (key: String, created: Bool)?
         if !configuredKeys {
             let generated = try folder.ensureStreamKey()
