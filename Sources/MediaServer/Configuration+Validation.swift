@@ -1,4 +1,5 @@
 import Foundation
+import Network
 import Observability
 
 /// A listener address: a host (IPv4, IPv6 or name) and a TCP port (0 lets the kernel pick one).
@@ -89,6 +90,7 @@ extension ServerConfiguration {
             throw ConfigurationError("invalid eventLoops \(eventLoops): use 0 (one per core) up to 256")
         }
         try validateApplications()
+        _ = try proxyProtocol?.settings()
         try limits.validate()
         try shutdown.validate()
     }
@@ -118,6 +120,55 @@ extension ServerConfiguration {
                         "invalid \(keyField).key: use at least 16 URL-safe characters (letters, digits, '-', '_', '.')"
                     )
                 }
+            }
+            try Self.validateCredentials(application, field: field)
+        }
+    }
+
+    private static func validateCredentials(_ application: ApplicationConfiguration, field: String) throws(ConfigurationError) {
+        for (index, secret) in application.tokenSecrets.enumerated() where secret.utf8.count < StreamToken.minimumSecretBytes {
+            // The secret is not repeated in the message.
+            throw ConfigurationError(
+                "invalid \(field).tokenSecrets[\(index)]: use at least \(StreamToken.minimumSecretBytes) bytes, "
+                    + "for example 64 hex digits from `openssl rand -hex 32`"
+            )
+        }
+        let lists = [
+            ("publishAllow", application.publishAllow), ("publishDeny", application.publishDeny),
+            ("playAllow", application.playAllow), ("playDeny", application.playDeny),
+        ]
+        for (name, entries) in lists {
+            for (index, entry) in entries.enumerated() where AddressRange(parsing: entry) == nil {
+                throw ConfigurationError(
+                    "invalid \(field).\(name)[\(index)] \"\(entry)\": use an IPv4 or IPv6 address or network "
+                        + "such as 192.0.2.7, 10.0.0.0/8 or 2001:db8::/32"
+                )
+            }
+        }
+        if let webhook = application.webhook {
+            let url = URL(string: webhook.url)
+            guard let scheme = url?.scheme, scheme == "http" || scheme == "https", url?.host != nil else {
+                throw ConfigurationError(
+                    "invalid \(field).webhook.url \"\(webhook.url)\": use an http:// or https:// URL with a host"
+                )
+            }
+            guard (100...60_000).contains(webhook.timeoutMilliseconds) else {
+                throw ConfigurationError(
+                    "invalid \(field).webhook.timeoutMilliseconds \(webhook.timeoutMilliseconds): use 100 to 60000"
+                )
+            }
+        }
+        var users = Set<String>()
+        for (index, user) in application.users.enumerated() {
+            let userField = "\(field).users[\(index)]"
+            guard StreamNames.isValidSegment(user.user) else {
+                throw ConfigurationError("invalid \(userField).user \"\(user.user)\": use letters, digits, '-', '_' or '.'")
+            }
+            guard users.insert(user.user).inserted else {
+                throw ConfigurationError("duplicate \(userField).user \"\(user.user)\": each user is listed once")
+            }
+            guard user.password.utf8.count >= 8 else {
+                throw ConfigurationError("invalid \(userField).password: use at least 8 characters")
             }
         }
     }

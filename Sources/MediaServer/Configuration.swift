@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable, Codable {
     public var logLevel: String
     /// Event-loop threads; 0 means one per core.
     public var eventLoops: Int
+    /// PROXY protocol on listeners behind a load balancer, or `nil` for none.
+    public var proxyProtocol: ProxyProtocolConfiguration?
 
     /// The defaults: RTMP on port 1935 and RTMPS on 1936 on all interfaces.
     public init() {
@@ -44,6 +46,7 @@ public struct ServerConfiguration: Sendable, Codable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case rtmp, rtmps, dataDirectory, certificateFile, privateKeyFile, applications, limits, shutdown, logLevel
         case eventLoops
+        case proxyProtocol
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +63,7 @@ public struct ServerConfiguration: Sendable, Codable {
         shutdown = try container.decodeIfPresent(ShutdownConfiguration.self, forKey: .shutdown) ?? defaults.shutdown
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
         eventLoops = try container.decodeIfPresent(Int.self, forKey: .eventLoops) ?? defaults.eventLoops
+        proxyProtocol = try container.decodeIfPresent(ProxyProtocolConfiguration.self, forKey: .proxyProtocol)
     }
 
     /// Reads a JSON5 file (comments, unquoted keys and trailing commas allowed).
@@ -107,37 +111,6 @@ public struct ServerConfiguration: Sendable, Codable {
         @unknown default:
             return "\(error)"
         }
-    }
-}
-
-/// One application: the first path segment of `rtmp://host/APP/NAME`.
-public struct ApplicationConfiguration: Sendable, Codable {
-    /// The application name, e.g. `live`.
-    public var name: String
-    /// When `true`, any stream name publishes without a key. Only for trusted networks.
-    public var openPublishing: Bool
-    /// Secret keys, each publishing one public stream name.
-    public var streamKeys: [StreamKeyConfiguration]
-    /// When non-empty, players must add `?key=` with one of these to the stream name.
-    public var playKeys: [String]
-
-    /// Creates an application that accepts only the given keys and lets anyone play.
-    public init(name: String, openPublishing: Bool = false, streamKeys: [StreamKeyConfiguration] = [], playKeys: [String] = []) {
-        self.name = name
-        self.openPublishing = openPublishing
-        self.streamKeys = streamKeys
-        self.playKeys = playKeys
-    }
-
-    private enum CodingKeys: String, CodingKey, CaseIterable { case name, openPublishing, streamKeys, playKeys }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        openPublishing = try container.decodeIfPresent(Bool.self, forKey: .openPublishing) ?? false
-        streamKeys = try container.decodeIfPresent([StreamKeyConfiguration].self, forKey: .streamKeys) ?? []
-        playKeys = try container.decodeIfPresent([String].self, forKey: .playKeys) ?? []
     }
 }
 

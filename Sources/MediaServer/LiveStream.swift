@@ -158,6 +158,19 @@ final class StreamRegistry: Sendable {
         }
     }
 
+    /// Makes `owner` the stream's publisher even when another publisher has it.
+    /// - Returns: the claim (`.full` when the stream is new and `maximumStreams` exist) and the
+    ///   publisher it replaced, if any.
+    func replacePublisher(path: String, owner: ObjectIdentifier) -> (claim: Claim, replaced: ObjectIdentifier?) {
+        entries.withLock { table in
+            guard var entry = table[path] ?? newEntry(path: path, count: table.count) else { return (.full, nil) }
+            let previous = entry.publisher
+            entry.publisher = owner
+            table[path] = entry
+            return (.claimed(entry.stream), previous)
+        }
+    }
+
     /// Ends `owner`'s claim on the stream.
     func releasePublisher(path: String, owner: ObjectIdentifier) {
         entries.withLock { table in

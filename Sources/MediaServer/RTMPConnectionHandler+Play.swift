@@ -1,3 +1,4 @@
+import Foundation
 import Bytes
 import RTMP
 
@@ -9,7 +10,17 @@ extension RTMPConnectionHandler: PlayerSink {
             flushSession()
             return
         }
-        switch context.policy.authorizePlay(app: app, name: request.streamName, query: request.query) {
+        guard context.policy.addressIsAllowed(app: app, action: .play, host: connection.remoteAddress.host) else {
+            logger.info("play rejected: address not allowed", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "playing from this address is not allowed")
+            flushSession()
+            close(reason: "play_denied")
+            return
+        }
+        let decision = context.policy.authorizePlay(
+            app: app, name: request.streamName, query: request.query, now: Int64(Date().timeIntervalSince1970)
+        )
+        switch decision {
         case .allow:
             break
         case .unknownApplication, .invalidName, .nameIsAKey:
@@ -17,6 +28,12 @@ extension RTMPConnectionHandler: PlayerSink {
             logger.debug("play rejected: invalid stream name")
             session.rejectPlay(request, code: "NetStream.Play.StreamNotFound", description: "invalid stream name")
             flushSession()
+            return
+        case .invalidToken(let verification):
+            logger.info("play rejected: token \(verification)", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "invalid or expired token")
+            flushSession()
+            close(reason: "play_denied")
             return
         case .keyRequired:
             logger.info("play rejected: missing or wrong play key", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
@@ -26,6 +43,16 @@ extension RTMPConnectionHandler: PlayerSink {
             return
         }
 
+        if context.policy.webhook(of: app) != nil {
+            pendingDecision = .play(request)
+            askWebhook(action: "play", app: app, stream: request.streamName)
+            return
+        }
+        startPlaying(request, app: app)
+    }
+
+    /// Joins the stream's players for the play that every check allowed.
+    func startPlaying(_ request: PlayRequest, app: String) {
         let path = "\(app)/\(request.streamName)"
         guard let stream = context.registry.addPlayer(path: path) else {
             logger.debug("closing: play would pass maximumStreams \(context.limits.maximumStreams)")
@@ -62,6 +89,7 @@ extension RTMPConnectionHandler: PlayerSink {
         context.metrics.playersActive.add(-1)
         watchdog.restartWait(now: Self.nowMilliseconds())
         logger.info("play stopped")
+        notifyWebhook(action: "play_done", path: state.stream.path)
     }
 
     // MARK: - PlayerSink

@@ -21,6 +21,8 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
 
     /// The application named in `connect`, once accepted.
     var application: String?
+    /// The user this connection logged in as with Adobe authentication, if any.
+    var authenticatedUser: String?
     /// The Enhanced RTMP capabilities from `connect`, or `nil` for a legacy client.
     var clientCapabilities: EnhancedCapabilities?
     /// The stream this connection publishes, if any.
@@ -35,7 +37,18 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
     var handshakeCompleted = false
     /// Set when `ConnectionAdmission` counted this connection, which must then be released.
     private var admitted = false
-    private var closed = false
+    private(set) var closed = false
+
+    /// A publish or play that waits for the webhook's reply. While it is set, no further
+    /// session events are taken, so commands stay in order.
+    /// NOTE: bytes still go into the session while it waits, bounded only by the webhook
+    /// timeout and the client's sending rate.
+    var pendingDecision: PendingDecision?
+
+    enum PendingDecision {
+        case publish(PublishRequest, streamName: String, credentialed: Bool)
+        case play(PlayRequest)
+    }
 
     struct PublishState {
         var stream: LiveStream
@@ -121,8 +134,8 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
 
     // MARK: - Session events
 
-    private func processEvents() {
-        while !closed, let event = session.nextEvent() {
+    func processEvents() {
+        while !closed, pendingDecision == nil, let event = session.nextEvent() {
             switch event {
             case .handshakeCompleted(let digest):
                 handshakeCompleted = true
@@ -162,17 +175,38 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
     private func handleConnect(_ request: ConnectRequest) {
         guard context.policy.knowsApplication(request.app) else {
             logger.debug("connect rejected: unknown application", metadata: ["rtmp.app": request.app])
-            session.rejectConnect(description: "unknown application")
-            flushSession()
-            close(reason: "rejected")
+            rejectConnect(description: "unknown application")
             return
+        }
+        let flashVersion = request.commandObject["flashVer"]?.stringValue
+        if context.policy.requiresLogin(app: request.app, query: request.query, flashVersion: flashVersion) {
+            let outcome = context.authenticator.authenticate(
+                app: request.app, query: request.query, users: context.policy.users(of: request.app),
+                now: Self.nowMilliseconds()
+            )
+            switch outcome {
+            case .reject(let description):
+                // The description carries only the user name and fresh random values, never the password.
+                logger.debug("connect rejected: login step", metadata: ["rtmp.app": request.app])
+                rejectConnect(description: description)
+                return
+            case .authenticated(let user):
+                authenticatedUser = user
+                logger = logger.with(["auth.user": user])
+            }
         }
         application = request.app
         clientCapabilities = request.enhancedCapabilities
         logger = logger.with(["rtmp.app": request.app])
         watchdog.restartWait(now: Self.nowMilliseconds())
         session.acceptConnect()
-        logger.debug("connect accepted")
+        logger.debug(authenticatedUser == nil ? "connect accepted" : "connect accepted: logged in")
+    }
+
+    private func rejectConnect(description: String) {
+        session.rejectConnect(description: description)
+        flushSession()
+        close(reason: "rejected")
     }
 
     /// Writes what the session queued.

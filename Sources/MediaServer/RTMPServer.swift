@@ -20,6 +20,8 @@ public final class RTMPServer: Sendable {
         public var eventLoops: Int
         /// The messages clients receive on `shutdown()`.
         public var shutdown: ShutdownConfiguration
+        /// PROXY protocol per listener; off unless set.
+        public var proxyProtocol = ProxyProtocolListeners(rtmp: nil, rtmps: nil)
 
         public init(
             rtmp: ListenAddress?, rtmps: ListenAddress?, tls: TLSContext?,
@@ -64,13 +66,23 @@ public final class RTMPServer: Sendable {
         var bound: [TCPListener] = []
         do {
             if let rtmp = settings.rtmp {
-                bound.append(try Self.listen(rtmp, tls: nil, group: group, context: context, ids: connectionIDs))
+                bound.append(
+                    try Self.listen(
+                        rtmp, tls: nil, proxyProtocol: settings.proxyProtocol.rtmp, group: group, context: context,
+                        ids: connectionIDs
+                    )
+                )
             }
             if let rtmps = settings.rtmps {
                 guard let tls = settings.tls else {
                     throw ConfigurationError("RTMPS needs a certificate and key: set certificateFile and privateKeyFile")
                 }
-                bound.append(try Self.listen(rtmps, tls: tls, group: group, context: context, ids: connectionIDs))
+                bound.append(
+                    try Self.listen(
+                        rtmps, tls: tls, proxyProtocol: settings.proxyProtocol.rtmps, group: group, context: context,
+                        ids: connectionIDs
+                    )
+                )
             }
         } catch {
             for listener in bound { listener.close() }
@@ -89,9 +101,12 @@ public final class RTMPServer: Sendable {
     }
 
     private static func listen(
-        _ address: ListenAddress, tls: TLSContext?, group: EventLoopGroup, context: ServerContext, ids: ConnectionIDs
+        _ address: ListenAddress, tls: TLSContext?, proxyProtocol: ProxyProtocolSettings?, group: EventLoopGroup,
+        context: ServerContext, ids: ConnectionIDs
     ) throws -> TCPListener {
-        try TCPListener.bind(host: address.host, port: address.port, group: group, tls: tls) { connection in
+        try TCPListener.bind(
+            host: address.host, port: address.port, group: group, tls: tls, proxyProtocol: proxyProtocol
+        ) { connection in
             let id = ids.next()
             let handler = RTMPConnectionHandler(connection: connection, context: context, connectionID: id)
             handler.start()

@@ -14,6 +14,8 @@ final class ServerContext: Sendable {
     let metrics: ServerMetrics
     let connections: ConnectionTable
     let admission: ConnectionAdmission
+    let authenticator = AdobeAuthenticator()
+    let webhooks = WebhookClient()
 
     init(
         policy: AccessPolicy, loops: [EventLoop], limits: LimitsConfiguration, shutdown: ShutdownConfiguration,

@@ -27,6 +27,8 @@ public final class TCPListener: Sendable {
     /// - Parameters:
     ///   - tls: when set, every accepted connection runs TLS with this context.
     ///   - backlog: the length of each socket's queue of connections not yet accepted.
+    ///   - proxyProtocol: when set, a PROXY header from a trusted proxy is read before TLS or
+    ///     RTMP and its client address becomes the connection's `remoteAddress`.
     ///   - onAccept: runs on the connection's loop with a connection that is not started yet;
     ///     it sets the handler and calls `start()`.
     /// - Throws: `TransportError` when a socket cannot be created, bound or put in listening state.
@@ -36,6 +38,7 @@ public final class TCPListener: Sendable {
         group: EventLoopGroup,
         tls: TLSContext?,
         backlog: Int = 1024,
+        proxyProtocol: ProxyProtocolSettings? = nil,
         onAccept: @escaping @Sendable (Connection) -> Void
     ) throws(TransportError) -> TCPListener {
         guard let requested = RawSocketAddress(numericHost: host, port: port) else {
@@ -62,7 +65,9 @@ public final class TCPListener: Sendable {
         }
 
         let sockets = zip(group.loops, descriptors).map { loop, descriptor in
-            ListeningSocket(descriptor: descriptor, eventLoop: loop, tls: tls, onAccept: onAccept)
+            ListeningSocket(
+                descriptor: descriptor, eventLoop: loop, tls: tls, proxyProtocol: proxyProtocol, onAccept: onAccept
+            )
         }
         for socket in sockets {
             socket.eventLoop.execute { socket.register() }
@@ -116,6 +121,7 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
     let eventLoop: EventLoop
     private let descriptor: Int32
     private let tls: TLSContext?
+    private let proxyProtocol: ProxyProtocolSettings?
     private let onAccept: @Sendable (Connection) -> Void
     private var registrationID: UInt64?
     private var isClosed = false
@@ -126,10 +132,14 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
     /// How long accepting pauses when the process is out of descriptors or memory.
     private static let resourceBackoff = Duration.milliseconds(100)
 
-    init(descriptor: Int32, eventLoop: EventLoop, tls: TLSContext?, onAccept: @escaping @Sendable (Connection) -> Void) {
+    init(
+        descriptor: Int32, eventLoop: EventLoop, tls: TLSContext?, proxyProtocol: ProxyProtocolSettings?,
+        onAccept: @escaping @Sendable (Connection) -> Void
+    ) {
         self.descriptor = descriptor
         self.eventLoop = eventLoop
         self.tls = tls
+        self.proxyProtocol = proxyProtocol
         self.onAccept = onAccept
     }
 
@@ -209,6 +219,19 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
     }
 
     private func accepted(_ client: Int32, remoteAddress: SocketAddress) {
+        guard let proxyProtocol else {
+            startConnection(client, remoteAddress: remoteAddress)
+            return
+        }
+        let reader = ProxyHeaderReader(descriptor: client, eventLoop: eventLoop, peer: remoteAddress, settings: proxyProtocol) {
+            [self] address in
+            // The reader closed the socket when it returns nil.
+            if let address { startConnection(client, remoteAddress: address) }
+        }
+        reader.start()
+    }
+
+    private func startConnection(_ client: Int32, remoteAddress: SocketAddress) {
         let connection: Connection
         do {
             try Socket.setNoDelay(client)

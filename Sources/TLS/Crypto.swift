@@ -18,6 +18,24 @@ public enum Crypto {
         return Array(digest.prefix(Int(length)))
     }
 
+    /// Computes the MD5 digest of `data`.
+    ///
+    /// MD5 is broken for collision resistance. It is here only because the Adobe
+    /// RTMP authentication that OBS and ffmpeg speak is built on it.
+    ///
+    /// - Parameter data: The bytes to hash.
+    /// - Returns: 16 bytes.
+    public static func md5(_ data: some Collection<UInt8>) -> [UInt8] {
+        let input = Array(data)
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let succeeded = input.withUnsafeBytes { bytes in
+            OpenSSL.call { EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_md5(), nil) }
+        }
+        precondition(succeeded == 1, "EVP_Digest(MD5) failed: \(OpenSSL.takeErrors())")
+        return Array(digest.prefix(Int(length)))
+    }
+
     /// Computes the HMAC-SHA256 of `data` under `key`.
     ///
     /// - Parameters:

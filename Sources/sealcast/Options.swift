@@ -24,12 +24,22 @@ struct Options {
     var json = false
     var timeoutSeconds: Double?
 
+    // token
+    var tokenApp: String?
+    var tokenStream: String?
+    var tokenAction: String?
+    var tokenExpiresInSeconds: Int64?
+    var secretFile: String?
+    var serverURL: String?
+
     static let help = """
         USAGE: sealcast [serve] [OPTIONS]
                sealcast credentials [--data-dir DIR] [--config FILE]
                sealcast publish FILE URL [--loop] [TLS OPTIONS]
                sealcast play URL [-o FILE.flv] [--duration SECONDS] [--wait] [TLS OPTIONS]
                sealcast probe URL [--json] [--timeout SECONDS] [TLS OPTIONS]
+               sealcast token --app APP --stream NAME --action publish|play --expires-in SECONDS
+                              (--secret-file FILE | --config FILE) [--server URL]
                sealcast --version | --help
 
         Runs an RTMP and RTMPS live-streaming server. With no options it listens for RTMP on
@@ -48,6 +58,8 @@ struct Options {
                          --duration runs out, or when the publisher stops (unless --wait).
           probe          Play URL until its sequence headers and first keyframe arrived, then
                          print codecs, profiles, sizes, rates and metadata.
+          token          Make a signed token that lets one stream be published or played until
+                         it expires, and print the URL and the OBS fields that carry it.
 
         URL: rtmp://HOST[:PORT]/APP[/INSTANCE]/NAME[?QUERY] or rtmps://...; the default port is
         1935 for rtmp and 443 for rtmps. To publish, NAME is the stream key.
@@ -76,6 +88,17 @@ struct Options {
           --wait                  play: keep waiting when the publisher stops, for the next one.
           --json                  probe: print the stream information as JSON.
           --timeout SECONDS       probe: how long to wait for the stream to start (default 10).
+
+        TOKEN OPTIONS:
+          --app APP               The application, such as live.
+          --stream NAME           The public stream name.
+          --action ACTION         publish or play.
+          --expires-in SECONDS    How long the token is valid, from now (whole seconds above 0).
+          --secret-file FILE      A file holding the secret (at least 32 bytes; a trailing newline
+                                  is ignored).
+          --config FILE           Or: use the first tokenSecrets entry of APP in this file.
+          --server URL            The server base URL for the printed URL
+                                  (default: rtmp://HOSTNAME:1935).
 
         TLS OPTIONS (rtmps:// only; by default the server certificate is verified against the
         system CA store and must name the URL's host):
@@ -128,6 +151,17 @@ struct Options {
             case "--wait": options.waitForPublisher = true
             case "--json": options.json = true
             case "--timeout": options.timeoutSeconds = try seconds(argument, try value(argument))
+            case "--app": options.tokenApp = try value(argument)
+            case "--stream": options.tokenStream = try value(argument)
+            case "--action": options.tokenAction = try value(argument)
+            case "--expires-in":
+                let text = try value(argument)
+                guard let seconds = Int64(text), seconds > 0, seconds <= 10 * 365 * 86_400 else {
+                    throw UsageError("invalid --expires-in \(text): use whole seconds from 1 to 315360000 (10 years)")
+                }
+                options.tokenExpiresInSeconds = seconds
+            case "--secret-file": options.secretFile = try value(argument)
+            case "--server": options.serverURL = try value(argument)
             case let text where text.hasPrefix("-") && text != "-":
                 throw UsageError("unknown option \(argument); see sealcast --help")
             default:

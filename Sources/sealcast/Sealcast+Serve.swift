@@ -21,9 +21,13 @@ extension Sealcast {
             configuration.certificateFile = folder.certificateFile
             configuration.privateKeyFile = folder.privateKeyFile
         }
-        // The generated key publishes live/stream only while no key is configured, so that a
-        // user's own keys are the only ones once they set any.
-        let configuredKeys = configuration.applications.contains { !$0.streamKeys.isEmpty || $0.openPublishing }
+        // The generated key publishes live/stream only while no publish credential (key, token
+        // secret or user) is configured, so that a user's own credentials are the only ones once
+        // they set any.
+        let configuredKeys = configuration.applications.contains { application in
+            !application.streamKeys.isEmpty || application.openPublishing || !application.tokenSecrets.isEmpty
+                || !application.users.isEmpty
+        }
         var streamKey: (key: String, created: Bool)?
         if !configuredKeys {
             let generated = try folder.ensureStreamKey()
@@ -46,14 +50,13 @@ extension Sealcast {
 
         let server: RTMPServer
         do {
-            server = try RTMPServer(
-                settings: RTMPServer.Settings(
-                    rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
-                    applications: configuration.applications, limits: configuration.limits,
-                    eventLoops: configuration.eventLoops, shutdown: configuration.shutdown
-                ),
-                logger: logger
+            var settings = RTMPServer.Settings(
+                rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
+                applications: configuration.applications, limits: configuration.limits,
+                eventLoops: configuration.eventLoops, shutdown: configuration.shutdown
             )
+            if let proxyProtocol = try configuration.proxyProtocol?.settings() { settings.proxyProtocol = proxyProtocol }
+            server = try RTMPServer(settings: settings, logger: logger)
         } catch let error as TransportError {
             let reason = String(cString: strerror(error.errno))
             throw StartupError(

@@ -47,6 +47,7 @@ enum Sealcast {
             case "publish": try publish(options)
             case "play": try play(options)
             case "probe": try probe(options)
+            case "token": try printToken(options)
             default: throw UsageError("unknown subcommand \(subcommand); see sealcast --help")
             }
         } catch let error as UsageError {

@@ -133,19 +133,19 @@ import Testing
     ])
 
     @Test func keyPublishesItsPublicName() {
-        #expect(policy.authorizePublish(app: "live", name: "key-for-show-0123456789") == .allow(streamName: "show"))
-        #expect(policy.authorizePublish(app: "live", name: "key-for-news-0123456789") == .allow(streamName: "news"))
+        #expect(policy.authorizePublish(app: "live", name: "key-for-show-0123456789") == .allow(streamName: "show", credentialed: true))
+        #expect(policy.authorizePublish(app: "live", name: "key-for-news-0123456789") == .allow(streamName: "news", credentialed: true))
     }
 
     @Test func publicNameAndOtherAppKeysDoNotPublish() {
         #expect(policy.authorizePublish(app: "live", name: "show") == .invalidKey)
-        #expect(policy.authorizePublish(app: "lan", name: "key-for-show-0123456789") == .allow(streamName: "key-for-show-0123456789"))
+        #expect(policy.authorizePublish(app: "lan", name: "key-for-show-0123456789") == .allow(streamName: "key-for-show-0123456789", credentialed: false))
         #expect(policy.authorizePublish(app: "private", name: "key-for-show-0123456789") == .invalidKey)
         #expect(policy.authorizePublish(app: "nope", name: "key-for-show-0123456789") == .unknownApplication)
     }
 
     @Test func openApplicationStillRejectsInvalidNames() {
-        #expect(policy.authorizePublish(app: "lan", name: "cam1") == .allow(streamName: "cam1"))
+        #expect(policy.authorizePublish(app: "lan", name: "cam1") == .allow(streamName: "cam1", credentialed: false))
         #expect(policy.authorizePublish(app: "lan", name: "../etc") == .invalidKey)
     }
 

@@ -18,8 +18,10 @@ final class BlockingClient {
         let description: String
     }
 
+    /// Connects to 127.0.0.1:`port`, sends `prefix` (such as a PROXY header), then starts the handshake.
     init(
-        port: Int, readTimeoutMilliseconds: Int = 200, configuration: ClientSession.Configuration = .init()
+        port: Int, readTimeoutMilliseconds: Int = 200, configuration: ClientSession.Configuration = .init(),
+        prefix: [UInt8] = []
     ) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.descriptor = descriptor
@@ -42,6 +44,10 @@ final class BlockingClient {
         var one: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         session = ClientSession(configuration: configuration, crypto: OpenSSLHandshakeCrypto(), now: Self.now())
+        if !prefix.isEmpty {
+            let sent = prefix.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent == prefix.count else { throw Failure(description: "sending the prefix failed: errno \(errno)") }
+        }
         try flush()
     }
 
