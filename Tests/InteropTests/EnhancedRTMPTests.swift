@@ -41,10 +41,14 @@ struct EnhancedRTMPTests {
     static func sample(_ name: String, ffmpeg: String) throws -> URL {
         let url = Samples.directory.appendingPathComponent("ertmp-\(name).flv")
         if !FileManager.default.fileExists(atPath: url.path) {
+            // Written under a unique name and renamed, so a suite running at the same time
+            // never opens a half-written sample.
+            let partial = Samples.directory.appendingPathComponent("ertmp-\(name)-\(UUID().uuidString).flv")
             _ = try run(
-                ffmpeg, ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"] + samples[name]! + ["-f", "flv", url.path],
+                ffmpeg, ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"] + samples[name]! + ["-f", "flv", partial.path],
                 directory: Samples.directory, name: "make-ertmp-\(name)"
             )
+            _ = rename(partial.path, url.path)
         }
         return url
     }

@@ -36,10 +36,13 @@ enum Samples {
     private static func make(_ name: String, _ arguments: [String]) -> URL {
         let url = directory.appendingPathComponent(name)
         if !FileManager.default.fileExists(atPath: url.path) {
+            // Written under a unique name and renamed, so that no test opens a half-written sample.
+            let partial = directory.appendingPathComponent("\(UUID().uuidString)-\(name)")
             _ = try? run(
-                ffmpeg, ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"] + arguments + ["-f", "flv", url.path],
+                ffmpeg, ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"] + arguments + ["-f", "flv", partial.path],
                 directory: directory, name: "make-\(name)"
             )
+            _ = rename(partial.path, url.path)
         }
         return url
     }
