@@ -22,6 +22,20 @@
 static const uint64_t sealcast_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
 static const uint64_t sealcast_SSL_OP_NO_COMPRESSION = SSL_OP_NO_COMPRESSION;
 static const uint64_t sealcast_SSL_OP_CIPHER_SERVER_PREFERENCE = SSL_OP_CIPHER_SERVER_PREFERENCE;
+static const uint64_t sealcast_SSL_OP_NO_TICKET = SSL_OP_NO_TICKET;
+static const unsigned long sealcast_XN_FLAG_RFC2253 = XN_FLAG_RFC2253;
+
+static inline long sealcast_SSL_CTX_set_session_cache_off(SSL_CTX *ctx) {
+    return SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+}
+
+// The server-name callback is set through SSL_CTX_callback_ctrl, which takes a generic function pointer.
+static inline void sealcast_SSL_CTX_set_servername_callback(
+    SSL_CTX *ctx, int (*callback)(SSL *, int *, void *), void *argument
+) {
+    SSL_CTX_set_tlsext_servername_callback(ctx, callback);
+    SSL_CTX_set_tlsext_servername_arg(ctx, argument);
+}
 
 static inline int sealcast_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
     return (int)SSL_CTX_set_min_proto_version(ctx, version);

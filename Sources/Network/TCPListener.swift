@@ -38,6 +38,32 @@ public final class TCPListener: Sendable {
         backlog: Int = 1024,
         onAccept: @escaping @Sendable (Connection) -> Void
     ) throws(TransportError) -> TCPListener {
+        try bind(
+            host: host,
+            port: port,
+            group: group,
+            reloadableTLS: tls.map(TLSContextReference.init),
+            backlog: backlog,
+            onAccept: onAccept
+        )
+    }
+
+    /// Binds like `bind(host:port:group:tls:backlog:onAccept:)`, but reads the TLS context from
+    /// `reloadableTLS` at each accept, so a replaced context serves new connections only.
+    ///
+    /// Accepted connections check their first byte, and one that shows the other protocol
+    /// (a TLS ClientHello on a plain port, RTMP's C0 on a TLS port) is reported to the
+    /// connection's `protocolMismatchObserver` and closed with a `ProtocolMismatch` error.
+    ///
+    /// - Throws: `TransportError` when a socket cannot be created, bound or put in listening state.
+    public static func bind(
+        host: String,
+        port: Int,
+        group: EventLoopGroup,
+        reloadableTLS tls: TLSContextReference?,
+        backlog: Int = 1024,
+        onAccept: @escaping @Sendable (Connection) -> Void
+    ) throws(TransportError) -> TCPListener {
         guard let requested = RawSocketAddress(numericHost: host, port: port) else {
             throw TransportError.invalidAddress("\(host) port \(port)")
         }
@@ -115,7 +141,7 @@ public final class TCPListener: Sendable {
 final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
     let eventLoop: EventLoop
     private let descriptor: Int32
-    private let tls: TLSContext?
+    private let tls: TLSContextReference?
     private let onAccept: @Sendable (Connection) -> Void
     private var registrationID: UInt64?
     private var isClosed = false
@@ -126,7 +152,11 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
     /// How long accepting pauses when the process is out of descriptors or memory.
     private static let resourceBackoff = Duration.milliseconds(100)
 
-    init(descriptor: Int32, eventLoop: EventLoop, tls: TLSContext?, onAccept: @escaping @Sendable (Connection) -> Void) {
+    init(
+        descriptor: Int32,
+        eventLoop: EventLoop,
+        tls: TLSContextReference?,
+        onAccept: @escaping @Sendable (Connection) -> Void) {
         self.descriptor = descriptor
         self.eventLoop = eventLoop
         self.tls = tls
@@ -218,9 +248,10 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
                 eventLoop: eventLoop,
                 localAddress: localAddress,
                 remoteAddress: remoteAddress,
-                tls: tls,
+                tls: tls?.current,
                 serverName: nil
             )
+            connection.checksFirstByte = true
         } catch {
             // NOTE: the peer receives a reset, and no handler exists yet to report the error to.
             closeDescriptor(client)

@@ -342,6 +342,22 @@ extension TLSSession {
         return String(cString: name)
     }
 
+    /// The subject of the peer's certificate in RFC 2253 form (such as `CN=encoder-1,O=Example`),
+    /// when the peer sent one and it verified against the configured CA; otherwise `nil`.
+    public var verifiedPeerSubject: String? {
+        guard isHandshakeComplete, SSL_get_verify_result(ssl) == X509_V_OK,
+            let certificate = SSL_get0_peer_certificate(ssl), let subject = X509_get_subject_name(certificate),
+            let bio = BIO_new(BIO_s_mem())
+        else {
+            return nil
+        }
+        defer { BIO_free(bio) }
+        guard X509_NAME_print_ex(bio, subject, 0, sealcast_XN_FLAG_RFC2253) >= 0 else {
+            return nil
+        }
+        return OpenSSL.drainMemoryBIO(bio)
+    }
+
     /// SHA-256 of the peer's leaf certificate in DER form, once the handshake is complete.
     public var peerCertificateSHA256: [UInt8]? {
         guard let certificate = SSL_get1_peer_certificate(ssl) else {
