@@ -91,6 +91,7 @@ extension ServerConfiguration {
         try validateApplications()
         try limits.validate()
         try shutdown.validate()
+        try tls.validate()
     }
 
     private func validateApplications() throws(ConfigurationError) {

@@ -156,7 +156,8 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
         descriptor: Int32,
         eventLoop: EventLoop,
         tls: TLSContextReference?,
-        onAccept: @escaping @Sendable (Connection) -> Void) {
+        onAccept: @escaping @Sendable (Connection) -> Void
+    ) {
         self.descriptor = descriptor
         self.eventLoop = eventLoop
         self.tls = tls
