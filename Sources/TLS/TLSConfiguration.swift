@@ -30,7 +30,7 @@ public struct TLSConfiguration: Sendable {
     /// Server or client.
     public var role: Role
 
-    /// Path of the PEM certificate chain, leaf first. Servers need it, and clients will for mutual TLS.
+    /// Path of the PEM certificate chain, leaf first. Servers need it, and clients send it for mutual TLS.
     public var certificateChainFile: String?
 
     /// Path of the unencrypted PEM private key, ECDSA or RSA.
@@ -48,8 +48,8 @@ public struct TLSConfiguration: Sendable {
     /// SHA-256 of the server leaf certificate in DER form that a client requires, or `nil` for no pin.
     public var pinnedSHA256: [UInt8]?
 
-    /// OpenSSL cipher list for TLS 1.2. Every cipher it selects must use ECDHE or DHE key exchange
-    /// and an AEAD cipher, or the context is rejected.
+    /// OpenSSL cipher list for TLS 1.2. For a server, every cipher it selects must use ECDHE or
+    /// DHE key exchange and an AEAD cipher, or the context is rejected.
     public var tls12Ciphers: String = TLSConfiguration.defaultTLS12Ciphers
 
     /// OpenSSL TLS 1.3 cipher suites, colon-separated.

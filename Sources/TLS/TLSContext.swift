@@ -64,6 +64,10 @@ public final class TLSContext: Sendable {
             let handle = try Self.makeContext(TLS_client_method(), configuration)
             do {
                 try Self.applyClientVerification(handle, configuration)
+                if let chainPath = configuration.certificateChainFile, let keyPath = configuration.privateKeyFile {
+                    let files = TLSConfiguration.CertificateFiles(certificateChainFile: chainPath, privateKeyFile: keyPath)
+                    try Self.loadIdentity(handle, files)
+                }
             } catch {
                 SSL_CTX_free(handle)
                 throw error
@@ -102,7 +106,7 @@ public final class TLSContext: Sendable {
     ) throws(TLSError) -> OpaquePointer {
         let handle = try makeContext(TLS_server_method(), configuration)
         do {
-            try loadServerIdentity(handle, files)
+            try loadIdentity(handle, files)
             try applyClientCertificateVerification(handle, configuration)
         } catch {
             SSL_CTX_free(handle)
@@ -171,8 +175,8 @@ public final class TLSContext: Sendable {
         }
     }
 
-    /// Sets the TLS 1.2 cipher list and the TLS 1.3 suites, then rejects any cipher they select
-    /// that lacks forward secrecy or AEAD.
+    /// Sets the TLS 1.2 cipher list and the TLS 1.3 suites. For a server, it then rejects any
+    /// cipher they select that lacks forward secrecy or AEAD.
     private static func applyCiphers(_ handle: OpaquePointer, _ configuration: TLSConfiguration) throws(TLSError) {
         let list = configuration.tls12Ciphers
         guard OpenSSL.call({ SSL_CTX_set_cipher_list(handle, list) }) == 1 else {
@@ -192,6 +196,10 @@ public final class TLSContext: Sendable {
             )
         }
 
+        // Clients may offer more, which lets tests check that the server rejects them.
+        guard configuration.role == .server else {
+            return
+        }
         guard let ciphers = SSL_CTX_get_ciphers(handle) else {
             throw .internalError("OpenSSL returned no cipher list.", openSSLErrors: OpenSSL.takeErrors())
         }
@@ -231,8 +239,9 @@ public final class TLSContext: Sendable {
         )
     }
 
-    /// Loads a PEM chain and private key and checks that they belong together.
-    private static func loadServerIdentity(
+    /// Loads a PEM chain and private key (a server's, or a client's for mutual TLS) and checks
+    /// that they belong together.
+    private static func loadIdentity(
         _ handle: OpaquePointer,
         _ files: TLSConfiguration.CertificateFiles
     ) throws(TLSError) {

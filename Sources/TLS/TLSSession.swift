@@ -358,6 +358,15 @@ extension TLSSession {
         return OpenSSL.drainMemoryBIO(bio)
     }
 
+    /// Client side: whether the server sent a session ticket that could resume this session.
+    /// TLS 1.3 servers send tickets after the handshake, so read once more before asking.
+    public var receivedSessionTicket: Bool {
+        guard let session = SSL_get_session(ssl) else {
+            return false
+        }
+        return SSL_SESSION_has_ticket(session) == 1
+    }
+
     /// SHA-256 of the peer's leaf certificate in DER form, once the handshake is complete.
     public var peerCertificateSHA256: [UInt8]? {
         guard let certificate = SSL_get1_peer_certificate(ssl) else {
