@@ -277,7 +277,7 @@ public final class TLSContext: Sendable {
         return key
     }
 
-    /// Server side: asks for client certificates and verifies them against the CA file, if one is set.
+    /// Server side: requests client certificates and verifies them against the CA file, if one is set.
     private static func applyClientCertificateVerification(
         _ handle: OpaquePointer,
         _ configuration: TLSConfiguration
@@ -360,8 +360,8 @@ private let serverNameCallback: @convention(c) (OpaquePointer?, UnsafeMutablePoi
         }
         let table = Unmanaged<ServerNameTable>.fromOpaque(argument).takeUnretainedValue()
         if let chosen = table.context(for: name) {
-            // SSL_set_SSL_CTX switches the certificate and key; versions, ciphers and options stay
-            // those of the main context, which match because every context is built the same way.
+            // SSL_set_SSL_CTX switches the certificate and key. Versions, ciphers and options stay
+            // those of the main context, and they match because every context is built the same way.
             _ = SSL_set_SSL_CTX(ssl, chosen)
         }
         return SSL_TLSEXT_ERR_OK

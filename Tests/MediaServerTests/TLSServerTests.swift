@@ -91,7 +91,7 @@ import TLS
         let fresh = try TLSLoopbackClient(port: server.rtmpsPort)
         #expect(fresh.serverCertificate == second)
 
-        // The connection made before the reload still carries RTMP: the server answers C0 with S0 = 3.
+        // The connection made before the reload still carries RTMP: the server replies to C0 with S0 = 3.
         try live.write(Self.c0c1)
         let reply = try live.read(atLeast: 1)
         #expect(reply.first == 0x03)

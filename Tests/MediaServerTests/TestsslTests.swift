@@ -9,7 +9,7 @@ import TLS
 /// Runs testssl.sh (Debian package `testssl.sh`, command `testssl`) against an in-process RTMPS
 /// listener on loopback and fails on any finding of severity MEDIUM or higher.
 ///
-/// The server certificate comes from a test CA that testssl is told to trust (`--add-ca`), is
+/// The server certificate comes from a test CA that testssl trusts through `--add-ca`, is
 /// valid for 90 days and names a CRL, so that the scan judges the TLS policy rather than the
 /// shortcomings of a throwaway certificate. `--fast` keeps the scan to about 70 to 85 seconds on
 /// a shared 2-core machine; the run is stopped by its PID after 300 seconds.
@@ -105,7 +105,7 @@ import TLS
         let port = try #require(server.rtmpsAddress?.port)
 
         // Every finding goes to the JSON file; the filter below applies the severity threshold,
-        // so the test also sees the protocol findings that prove the scan reached the server.
+        // so the test can also check the protocol findings that prove the scan reached the server.
         let (_, report) = try Self.run(
             [
                 "testssl", "--quiet", "--color", "0", "--fast", "--warnings", "off", "--connect-timeout", "5",

@@ -3,7 +3,7 @@ import TLS
 
 @Suite("Server TLS policy: versions, ciphers and resumption")
 struct TLSPolicyTests {
-    /// A client that trusts anything, offering only `tls12Ciphers` with TLS 1.2 at most.
+    /// Creates a client that trusts any server and offers only `ciphers`, with TLS 1.2 at most.
     static func tls12Client(ciphers: String) throws -> TLSContext {
         var configuration = TLSConfiguration.client(trustRoots: .none)
         configuration.maximumVersion = .tls12
@@ -131,7 +131,7 @@ struct TLSServerNameTests {
             context = try TLSContext(configuration: configuration)
         }
 
-        /// The SHA-256 of the leaf certificate that a client sending `serverName` receives.
+        /// Returns the SHA-256 of the leaf certificate that a client sending `serverName` receives.
         func certificateServed(to serverName: String) throws -> [UInt8]? {
             let pair = try TLSPair(
                 clientContext: TLSContext(configuration: .client(trustRoots: .none)),
