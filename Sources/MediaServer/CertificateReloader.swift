@@ -16,9 +16,10 @@ final class CertificateReloader: Sendable {
 
     private let logger: Logger
 
-    /// Size and modification time of each watched file at the last reload attempt, so a file
-    /// that stays broken is reported once rather than at every check.
-    private let lastSeen: Mutex<[String: FileStamp]>
+    /// The stamps of each watched file at the last reload attempt, so a file that stays broken
+    /// is reported once rather than at every check, and the stamps a check found changed but
+    /// has not reloaded yet.
+    private let stamps: Mutex<(lastAttempt: [String: FileStamp], changed: [String: FileStamp]?)>
 
     /// The fields of a file's status that change when the file is rewritten or replaced.
     struct FileStamp: Equatable {
@@ -30,7 +31,7 @@ final class CertificateReloader: Sendable {
     init(reference: TLSContextReference, logger: Logger) {
         self.reference = reference
         self.logger = logger
-        self.lastSeen = Mutex(Self.stamps(of: reference.current.configuration.files))
+        self.stamps = Mutex((Self.stamps(of: reference.current.configuration.files), nil))
     }
 
     /// Builds a context from the current configuration's files and swaps it in.
@@ -40,7 +41,8 @@ final class CertificateReloader: Sendable {
     @discardableResult
     func reload(reason: String) -> Bool {
         let configuration = reference.current.configuration
-        lastSeen.withLock { $0 = Self.stamps(of: configuration.files) }
+        let attempted = Self.stamps(of: configuration.files)
+        stamps.withLock { $0 = (attempted, nil) }
         do {
             let context = try TLSContext(configuration: configuration)
             reference.replace(with: context)
@@ -52,15 +54,28 @@ final class CertificateReloader: Sendable {
         }
     }
 
-    /// Reloads when any file's size, modification time or inode differs from the last attempt.
+    /// Reloads when any file's size, modification time or inode differs from the last attempt
+    /// and has stayed the same since the previous check.
+    ///
+    /// Waiting one check lets a program that rewrites a file in place (`cp`, for example, which
+    /// truncates and then writes) finish, so a half-written file is not loaded and reported.
     ///
     /// - Returns: `true` when files changed and the reload succeeded.
     @discardableResult
     func reloadIfFilesChanged() -> Bool {
-        let files = reference.current.configuration.files
-        let current = Self.stamps(of: files)
-        let changed = lastSeen.withLock { $0 != current }
-        guard changed else {
+        let current = Self.stamps(of: reference.current.configuration.files)
+        let settled = stamps.withLock { state -> Bool in
+            guard state.lastAttempt != current else {
+                state.changed = nil
+                return false
+            }
+            if state.changed == current {
+                return true
+            }
+            state.changed = current
+            return false
+        }
+        guard settled else {
             return false
         }
         return reload(reason: "certificate files changed")

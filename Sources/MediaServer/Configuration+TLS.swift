@@ -16,7 +16,8 @@ public struct TLSSettingsConfiguration: Sendable, Codable, Equatable {
     public var clientCertificateCAFile: String?
     /// Client certificates: "off" (the default), "optional" or "required".
     public var clientCertificates: String = "off"
-    /// Seconds between checks of the certificate files for changes; 0 turns the check off.
+    /// Seconds between checks of the certificate files for changes; 0 turns the check off. Changed
+    /// files are loaded once they stay the same for one more check.
     public var reloadCheckSeconds: Int = 5
 
     /// Creates the defaults.
