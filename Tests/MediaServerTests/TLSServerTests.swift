@@ -160,6 +160,76 @@ import TLS
         #expect(server.records(at: .debug, containing: expected).count == 1)
     }
 
+    @Test func clientCertificateSubjectIsLogged() throws {
+        let folder = try CertificateFolder()
+        defer { folder.remove() }
+        try folder.writeNewCertificate()
+        let steps: [[String]] = [
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=Encoders CA", "-days", "2",
+            ],
+            [
+                "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", "encoder.key", "-out", "encoder.csr", "-subj", "/CN=encoder-1/O=Example",
+            ],
+            [
+                "openssl", "x509", "-req", "-in", "encoder.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-set_serial", "3", "-days", "2", "-out", "encoder.pem",
+            ],
+        ]
+        for step in steps {
+            let (status, output) = try TestsslTests.run(step, in: folder.url, timeoutSeconds: 60)
+            try #require(status == 0, "\(step.joined(separator: " ")): \(output)")
+        }
+
+        var configuration = TLSSettingsConfiguration()
+        configuration.clientCertificateCAFile = folder.url.appendingPathComponent("ca.pem").path
+        configuration.clientCertificates = "required"
+        let context = try TLSContext(
+            configuration: configuration.serverConfiguration(certificateFile: folder.certificateFile, privateKeyFile: folder.keyFile)
+        )
+        let logs = MemoryLogHandler()
+        let server = try RTMPServer(
+            settings: RTMPServer.Settings(
+                rtmp: nil, rtmps: ListenAddress(host: "127.0.0.1", port: 0), tls: context,
+                applications: [ApplicationConfiguration(name: "live")], eventLoops: 1
+            ),
+            logger: Logger(label: "test", level: .debug, handler: logs)
+        )
+        defer { server.shutdown() }
+        let port = try #require(server.rtmpsAddress?.port)
+
+        // In TLS 1.3 the client finishes its side before the server checks the certificate, so
+        // the rejection shows as a connection that closes without returning RTMP bytes.
+        let anonymous = try TLSLoopbackClient(port: port)
+        try? anonymous.write(Self.c0c1)
+        // A reset (ECONNRESET) after the alert counts as closed too.
+        let unanswered = (try? anonymous.read(atLeast: 1)) ?? []
+        #expect(unanswered.isEmpty)
+
+        let client = try TLSLoopbackClient(
+            port: port,
+            certificateFile: folder.url.appendingPathComponent("encoder.pem").path,
+            keyFile: folder.url.appendingPathComponent("encoder.key").path
+        )
+        // The RTMP handshake: C0 and C1, then S0, S1 and S2 back, then C2 (a copy of S1).
+        try client.write(Self.c0c1)
+        let reply = try client.read(atLeast: 1 + 1536 * 2)
+        try #require(reply.count == 1 + 1536 * 2)
+        try client.write(Array(reply[1..<1537]))
+
+        let deadline = Date().addingTimeInterval(5)
+        var subjects: [String] = []
+        while subjects.isEmpty && Date() < deadline {
+            subjects = logs.all.filter { $0.message == "client certificate verified" }.compactMap {
+                $0.metadata["tls.peer.subject"]
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(subjects == ["O=Example,CN=encoder-1"])
+    }
+
     @Test func plainClientOnTheRTMPSPortIsClosed() throws {
         let folder = try CertificateFolder()
         defer { folder.remove() }

@@ -11,8 +11,9 @@ final class TLSLoopbackClient {
         let description: String
     }
 
-    /// Connects to 127.0.0.1:`port` and runs the handshake, sending `serverName` as SNI.
-    init(port: Int, serverName: String? = nil) throws {
+    /// Connects to 127.0.0.1:`port` and runs the handshake, sending `serverName` as SNI and,
+    /// when given, the client certificate in `certificateFile` with its key in `keyFile`.
+    init(port: Int, serverName: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.descriptor = descriptor
         guard descriptor >= 0 else { throw Failure(description: "socket failed: errno \(errno)") }
@@ -27,7 +28,10 @@ final class TLSLoopbackClient {
         }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        session = try TLSSession(context: TLSContext(configuration: .client(trustRoots: .none)), serverName: serverName)
+        var configuration = TLSConfiguration.client(trustRoots: .none)
+        configuration.certificateChainFile = certificateFile
+        configuration.privateKeyFile = keyFile
+        session = try TLSSession(context: TLSContext(configuration: configuration), serverName: serverName)
         // Every member is set, so deinit closes the socket when init throws from here on.
         guard connected == 0 else {
             throw Failure(description: "connect to port \(port) failed: errno \(errno)")
