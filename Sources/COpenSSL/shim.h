@@ -17,6 +17,8 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 // SSL_OP_* values are built with the SSL_OP_BIT(n) macro in OpenSSL 3.0.
 static const uint64_t sealcast_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
@@ -55,6 +57,16 @@ static inline int sealcast_SSL_set_tlsext_host_name(SSL *ssl, const char *name) 
 
 static inline void sealcast_X509V3_set_ctx_nodb(X509V3_CTX *ctx) {
     X509V3_set_ctx_nodb(ctx);
+}
+
+// Keys a session-ticket MAC context for HMAC-SHA256. The OSSL_PARAM array that this needs is
+// built from macros and unions that Swift cannot express.
+static inline int sealcast_ticket_mac_init(EVP_MAC_CTX *mac, const unsigned char *key, size_t length) {
+    OSSL_PARAM params[3];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)key, length);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[2] = OSSL_PARAM_construct_end();
+    return EVP_MAC_CTX_set_params(mac, params);
 }
 
 // EVP_PKEY_Q_keygen is variadic; this fixes its arguments to an EC P-256 key.

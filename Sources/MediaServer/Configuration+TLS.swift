@@ -16,6 +16,8 @@ public struct TLSSettingsConfiguration: Sendable, Codable, Equatable {
     public var clientCertificateCAFile: String?
     /// Client certificates: "off" (the default), "optional" or "required".
     public var clientCertificates: String = "off"
+    /// Seconds between session ticket key rotations; 0 turns session tickets and resumption off.
+    public var sessionTicketRotationSeconds: Int = 3600
     /// Seconds between checks of the certificate files for changes; 0 turns the check off. Changed
     /// files are loaded once they stay the same for one more check.
     public var reloadCheckSeconds: Int = 5
@@ -25,7 +27,7 @@ public struct TLSSettingsConfiguration: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case minimumVersion, tls12Ciphers, tls13CipherSuites, serverNameCertificates, clientCertificateCAFile
-        case clientCertificates, reloadCheckSeconds
+        case clientCertificates, sessionTicketRotationSeconds, reloadCheckSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +43,9 @@ public struct TLSSettingsConfiguration: Sendable, Codable, Equatable {
         clientCertificateCAFile = try container.decodeIfPresent(String.self, forKey: .clientCertificateCAFile)
         clientCertificates =
             try container.decodeIfPresent(String.self, forKey: .clientCertificates) ?? defaults.clientCertificates
+        sessionTicketRotationSeconds =
+            try container.decodeIfPresent(Int.self, forKey: .sessionTicketRotationSeconds)
+            ?? defaults.sessionTicketRotationSeconds
         reloadCheckSeconds =
             try container.decodeIfPresent(Int.self, forKey: .reloadCheckSeconds) ?? defaults.reloadCheckSeconds
     }
@@ -74,6 +79,12 @@ public struct TLSSettingsConfiguration: Sendable, Codable, Equatable {
                 "invalid tls.clientCertificates \"\(clientCertificates)\": use \"off\", \"optional\" or \"required\""
             )
         }
+        guard sessionTicketRotationSeconds == 0 || (60...86_400).contains(sessionTicketRotationSeconds) else {
+            throw ConfigurationError(
+                "invalid tls.sessionTicketRotationSeconds \(sessionTicketRotationSeconds): "
+                    + "use 0 (no session tickets) or 60 up to 86400"
+            )
+        }
         guard (0...3600).contains(reloadCheckSeconds) else {
             throw ConfigurationError(
                 "invalid tls.reloadCheckSeconds \(reloadCheckSeconds): use 0 (no check) up to 3600"
@@ -93,6 +104,8 @@ public struct TLSSettingsConfiguration: Sendable, Codable, Equatable {
         }
         configuration.clientCertificateCAFile = clientCertificates == "off" ? nil : clientCertificateCAFile
         configuration.clientCertificateRequired = clientCertificates == "required"
+        configuration.sessionTicketKeyRotation =
+            sessionTicketRotationSeconds > 0 ? .seconds(sessionTicketRotationSeconds) : nil
         return configuration
     }
 }

@@ -55,6 +55,10 @@ public struct TLSConfiguration: Sendable {
     /// OpenSSL TLS 1.3 cipher suites, colon-separated.
     public var tls13CipherSuites: String = TLSConfiguration.defaultTLS13CipherSuites
 
+    /// Server only: how often the session ticket key changes, or `nil` to turn session tickets
+    /// (and so session resumption) off. A ticket resumes for up to two intervals after it was issued.
+    public var sessionTicketKeyRotation: Duration? = .seconds(3600)
+
     /// Server only: more certificates, each chosen when the client's SNI matches one of its names
     /// (subjectAltName DNS entries, wildcards included). The main chain and key serve clients that
     /// send no SNI or a name that no certificate covers.

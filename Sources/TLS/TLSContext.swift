@@ -10,7 +10,8 @@ internal import COpenSSL
 /// A server context loads the PEM chain and key and checks that they match. It accepts TLS 1.2
 /// and newer by default. For TLS 1.2 it offers only ciphers with forward secrecy (ECDHE or DHE)
 /// and AEAD, ECDHE by default, and for TLS 1.3 the three AEAD suites of OpenSSL 3.0. It prefers
-/// its own cipher order and turns renegotiation, compression and session resumption off.
+/// its own cipher order, turns renegotiation and compression off, and resumes sessions only with
+/// tickets whose key rotates, every hour by default (`sessionTicketKeyRotation`).
 ///
 /// With `serverNameCertificates`, the server keeps one more `SSL_CTX` per certificate, and a
 /// server-name callback moves each session to the first one whose certificate covers the
@@ -32,6 +33,9 @@ public final class TLSContext: Sendable {
     /// The per-name contexts that the server-name callback switches to; kept alive with this context.
     private let serverNames: ServerNameTable?
 
+    /// The session ticket keys shared by the main and per-name contexts; kept alive with this context.
+    private let ticketKeys: SessionTicketKeys?
+
     /// Creates the `SSL_CTX` described by `configuration`.
     ///
     /// - Parameter configuration: The role, certificates, versions, ciphers and trust settings.
@@ -49,6 +53,17 @@ public final class TLSContext: Sendable {
             handle = try Self.makeServerContext(main, configuration)
             do {
                 serverNames = try Self.makeServerNameTable(configuration)
+            } catch {
+                SSL_CTX_free(handle)
+                throw error
+            }
+            // NOTE: each context makes new ticket keys, so tickets issued before a certificate
+            // reload no longer resume and those clients make one full handshake.
+            ticketKeys = configuration.sessionTicketKeyRotation.map { SessionTicketKeys(rotationInterval: $0) }
+            do {
+                for context in [handle] + (serverNames?.handles ?? []) {
+                    try ticketKeys?.install(on: context)
+                }
             } catch {
                 SSL_CTX_free(handle)
                 throw error
@@ -74,6 +89,7 @@ public final class TLSContext: Sendable {
             }
             self.handle = handle
             serverNames = nil
+            ticketKeys = nil
         }
 
         self.configuration = configuration
@@ -130,7 +146,7 @@ public final class TLSContext: Sendable {
             SSL_CTX_free(handle)
             throw error
         }
-        applyOptions(handle, role: configuration.role)
+        applyOptions(handle, configuration)
         return handle
     }
 
@@ -220,17 +236,22 @@ public final class TLSContext: Sendable {
     }
 
     /// Sets the options and modes shared by every context of one role.
-    private static func applyOptions(_ handle: OpaquePointer, role: TLSConfiguration.Role) {
+    private static func applyOptions(_ handle: OpaquePointer, _ configuration: TLSConfiguration) {
         var options = sealcast_SSL_OP_NO_RENEGOTIATION | sealcast_SSL_OP_NO_COMPRESSION
             | sealcast_SSL_OP_CIPHER_SERVER_PREFERENCE
-        if role == .server {
-            // Session resumption is off: no tickets (TLS 1.2 and 1.3) and no server-side cache.
-            // RTMP connections last minutes to hours, so a resumed handshake saves little, while
-            // OpenSSL's ticket key would live as long as the context without rotation and would
-            // let anyone who obtains it decrypt every resumed session (no forward secrecy).
-            options |= sealcast_SSL_OP_NO_TICKET
-            _ = SSL_CTX_set_num_tickets(handle, 0)
+        if configuration.role == .server {
+            // Resumption uses only tickets under rotated keys (SessionTicketKeys), never the
+            // server-side cache. Without rotation there are no tickets at all, because OpenSSL's
+            // own ticket key would live as long as the context, and anyone who obtained it could
+            // decrypt every resumed session.
             _ = sealcast_SSL_CTX_set_session_cache_off(handle)
+            if configuration.sessionTicketKeyRotation == nil {
+                options |= sealcast_SSL_OP_NO_TICKET
+                _ = SSL_CTX_set_num_tickets(handle, 0)
+            } else {
+                // One TLS 1.3 ticket per connection: an encoder reconnects one connection at a time.
+                _ = SSL_CTX_set_num_tickets(handle, 1)
+            }
         }
         _ = SSL_CTX_set_options(handle, options)
         _ = sealcast_SSL_CTX_set_mode(
@@ -326,7 +347,7 @@ public final class TLSContext: Sendable {
 /// The server contexts of `serverNameCertificates`, searched in order by the server-name callback.
 final class ServerNameTable: Sendable {
     // Configured once in TLSContext.init and only read afterwards, from any loop's thread.
-    nonisolated(unsafe) private let handles: [OpaquePointer]
+    nonisolated(unsafe) let handles: [OpaquePointer]
 
     init(handles: [OpaquePointer]) {
         self.handles = handles

@@ -29,6 +29,7 @@ import TLS
         #expect(tls.tls12Ciphers == TLSConfiguration.defaultTLS12Ciphers)
         #expect(tls.clientCertificates == "off")
         #expect(tls.reloadCheckSeconds == 5)
+        #expect(tls.sessionTicketRotationSeconds == 3600)
         #expect(validationMessage(tls) == nil)
     }
 
@@ -41,6 +42,7 @@ import TLS
                 serverNameCertificates: [{ certificateFile: 'b.pem', privateKeyFile: 'b.key' }],
                 clientCertificateCAFile: 'ca.pem',
                 clientCertificates: 'required',
+                sessionTicketRotationSeconds: 0,
                 reloadCheckSeconds: 0,
             } }
             """).tls
@@ -51,6 +53,7 @@ import TLS
         #expect(tls.clientCertificateCAFile == "ca.pem")
         #expect(tls.clientCertificates == "required")
         #expect(tls.reloadCheckSeconds == 0)
+        #expect(tls.sessionTicketRotationSeconds == 0)
 
         let built = tls.serverConfiguration(certificateFile: "a.pem", privateKeyFile: "a.key")
         #expect(built.minimumVersion == .tls13)
@@ -58,6 +61,9 @@ import TLS
         #expect(built.serverNameCertificates.map(\.certificateChainFile) == ["b.pem"])
         #expect(built.clientCertificateCAFile == "ca.pem")
         #expect(built.clientCertificateRequired)
+        #expect(built.sessionTicketKeyRotation == nil)
+        #expect(TLSSettingsConfiguration().serverConfiguration(certificateFile: "a", privateKeyFile: "b")
+            .sessionTicketKeyRotation == .seconds(3600))
     }
 
     @Test func unknownTLSKeysAreRejected() {
@@ -76,6 +82,7 @@ import TLS
         ("clientCertificates", "required", "tls.clientCertificateCAFile is missing"),
         ("clientCertificateCAFile", "ca.pem", "tls.clientCertificates is \"off\""),
         ("reloadCheckSeconds", "-1", "invalid tls.reloadCheckSeconds -1: use 0 (no check) up to 3600"),
+        ("sessionTicketRotationSeconds", "30", "invalid tls.sessionTicketRotationSeconds 30: use 0 (no session tickets) or 60 up to 86400"),
     ])
     func invalidTLSValuesNameTheFieldAndTheFix(field: String, value: String, expected: String) {
         var tls = TLSSettingsConfiguration()
@@ -85,6 +92,7 @@ import TLS
         case "tls13CipherSuites": tls.tls13CipherSuites = value
         case "clientCertificates": tls.clientCertificates = value
         case "clientCertificateCAFile": tls.clientCertificateCAFile = value
+        case "sessionTicketRotationSeconds": tls.sessionTicketRotationSeconds = Int(value)!
         default: tls.reloadCheckSeconds = Int(value)!
         }
         let message = validationMessage(tls)

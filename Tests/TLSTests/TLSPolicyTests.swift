@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TLS
 
@@ -63,14 +64,16 @@ struct TLSPolicyTests {
         #expect(pair.serverFailure == .handshakeFailed)
     }
 
-    @Test("server sends no session ticket", arguments: [TLSVersion.tls12, .tls13])
+    @Test("tickets off: server sends no session ticket", arguments: [TLSVersion.tls12, .tls13])
     func noSessionTickets(version: TLSVersion) throws {
         let directory = try TestDirectory()
         defer { directory.remove() }
         let identity = try ServerIdentity.selfSigned(in: directory)
         var client = TLSConfiguration.client(trustRoots: .none)
         client.maximumVersion = version
-        let pair = try TLSPair(clientContext: TLSContext(configuration: client), serverContext: identity.serverContext())
+        var server = TLSConfiguration.server(certificateChainFile: identity.certificatePath, privateKeyFile: identity.keyPath)
+        server.sessionTicketKeyRotation = nil
+        let pair = try TLSPair(clientContext: TLSContext(configuration: client), serverContext: TLSContext(configuration: server))
         pair.handshake()
         try pair.write([1, 2, 3], on: pair.server)
         pair.interact()
@@ -103,6 +106,57 @@ struct TLSPolicyTests {
             tls12Ciphers: TLSConfiguration.defaultTLS12Ciphers,
             tls13CipherSuites: TLSConfiguration.defaultTLS13CipherSuites
         )
+    }
+}
+
+@Suite("Session resumption with rotated ticket keys")
+struct TLSResumptionTests {
+    /// Connects once with `version`, then again `delay` later with the first session's ticket,
+    /// and returns whether the second handshake resumed.
+    static func resumes(version: TLSVersion, rotation: Duration, delay: Duration) throws -> Bool {
+        let directory = try TestDirectory()
+        defer { directory.remove() }
+        let identity = try ServerIdentity.selfSigned(in: directory)
+        var server = TLSConfiguration.server(certificateChainFile: identity.certificatePath, privateKeyFile: identity.keyPath)
+        server.sessionTicketKeyRotation = rotation
+        let serverContext = try TLSContext(configuration: server)
+        var client = TLSConfiguration.client(trustRoots: .none)
+        client.maximumVersion = version
+        let clientContext = try TLSContext(configuration: client)
+
+        let first = try TLSPair(clientContext: clientContext, serverContext: serverContext)
+        first.handshake()
+        // TLS 1.3 tickets follow the handshake, so move some data to deliver them.
+        try first.write([1], on: first.server)
+        first.interact()
+        let ticket = try #require(first.client.resumptionData)
+        #expect(!first.client.isResumed)
+
+        Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+        let second = try TLSPair(
+            client: TLSSession(context: clientContext, serverName: "localhost", resuming: ticket),
+            server: TLSSession(context: serverContext)
+        )
+        second.handshake()
+        #expect(second.client.isHandshakeComplete)
+        #expect(second.serverFailure == nil)
+        #expect(second.client.isResumed == second.server.isResumed)
+        return second.server.isResumed
+    }
+
+    @Test("ticket under the current key resumes", arguments: [TLSVersion.tls12, .tls13])
+    func currentKeyResumes(version: TLSVersion) throws {
+        #expect(try Self.resumes(version: version, rotation: .seconds(3600), delay: .zero))
+    }
+
+    @Test("ticket under the previous key resumes", arguments: [TLSVersion.tls12, .tls13])
+    func previousKeyResumes(version: TLSVersion) throws {
+        #expect(try Self.resumes(version: version, rotation: .milliseconds(300), delay: .milliseconds(400)))
+    }
+
+    @Test("ticket older than two rotations makes a full handshake", arguments: [TLSVersion.tls12, .tls13])
+    func droppedKeyFullHandshake(version: TLSVersion) throws {
+        #expect(try !Self.resumes(version: version, rotation: .milliseconds(300), delay: .milliseconds(700)))
     }
 }
 
