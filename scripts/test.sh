@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # ffmpeg, GStreamer (rtmp2sink) and rtmpdump (librtmp) are the real clients of the end-to-end tests,
-# and nginx with its RTMP module is the reference peer server.
+# nginx with its RTMP module is the reference peer server, and testssl.sh checks the TLS policy.
 packages=(ffmpeg libssl-dev pkg-config openssl python3-venv rtmpdump gstreamer1.0-tools gstreamer1.0-plugins-good
-    gstreamer1.0-plugins-bad nginx libnginx-mod-rtmp)
+    gstreamer1.0-plugins-bad nginx libnginx-mod-rtmp testssl.sh)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

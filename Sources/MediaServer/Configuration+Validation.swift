@@ -93,6 +93,7 @@ extension ServerConfiguration {
         _ = try proxyProtocol?.settings()
         try limits.validate()
         try shutdown.validate()
+        try tls.validate()
     }
 
     private func validateApplications() throws(ConfigurationError) {

@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable, Codable {
     public var applications: [ApplicationConfiguration]
     /// Protocol and resource bounds.
     public var limits: LimitsConfiguration
+    /// RTMPS policy, SNI certificates, client certificates and certificate reloading.
+    public var tls: TLSSettingsConfiguration
     /// The messages clients receive when the server shuts down.
     public var shutdown: ShutdownConfiguration
     /// Minimum log level: trace, debug, info, notice, warning, error.
@@ -38,6 +40,7 @@ public struct ServerConfiguration: Sendable, Codable {
         privateKeyFile = nil
         applications = []
         limits = LimitsConfiguration()
+        tls = TLSSettingsConfiguration()
         shutdown = ShutdownConfiguration()
         logLevel = "info"
         eventLoops = 0
@@ -45,7 +48,7 @@ public struct ServerConfiguration: Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case rtmp, rtmps, dataDirectory, certificateFile, privateKeyFile, applications, limits, shutdown, logLevel
-        case eventLoops
+        case eventLoops, tls
         case proxyProtocol
     }
 
@@ -61,6 +64,7 @@ public struct ServerConfiguration: Sendable, Codable {
         applications = try container.decodeIfPresent([ApplicationConfiguration].self, forKey: .applications) ?? []
         limits = try container.decodeIfPresent(LimitsConfiguration.self, forKey: .limits) ?? defaults.limits
         shutdown = try container.decodeIfPresent(ShutdownConfiguration.self, forKey: .shutdown) ?? defaults.shutdown
+        tls = try container.decodeIfPresent(TLSSettingsConfiguration.self, forKey: .tls) ?? defaults.tls
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
         eventLoops = try container.decodeIfPresent(Int.self, forKey: .eventLoops) ?? defaults.eventLoops
         proxyProtocol = try container.decodeIfPresent(ProxyProtocolConfiguration.self, forKey: .proxyProtocol)

@@ -141,6 +141,9 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
                 handshakeCompleted = true
                 watchdog.restartWait(now: Self.nowMilliseconds())
                 logger.trace("handshake completed", metadata: ["rtmp.digest": String(digest)])
+                if let subject = connection.tlsSession?.verifiedPeerSubject {
+                    logger.debug("client certificate verified", metadata: ["tls.peer.subject": subject])
+                }
             case .connect(let request):
                 handleConnect(request)
             case .createStream, .releaseStream, .fcPublish:

@@ -15,6 +15,8 @@ public final class RTMPServer: Sendable {
         public var rtmp: ListenAddress?
         public var rtmps: ListenAddress?
         public var tls: TLSContext?
+        /// Seconds between checks of the certificate files; 0 reloads only on `reloadTLS()`.
+        public var tlsReloadCheckSeconds: Int
         public var applications: [ApplicationConfiguration]
         public var limits: LimitsConfiguration
         public var eventLoops: Int
@@ -24,13 +26,14 @@ public final class RTMPServer: Sendable {
         public var proxyProtocol = ProxyProtocolListeners(rtmp: nil, rtmps: nil)
 
         public init(
-            rtmp: ListenAddress?, rtmps: ListenAddress?, tls: TLSContext?,
+            rtmp: ListenAddress?, rtmps: ListenAddress?, tls: TLSContext?, tlsReloadCheckSeconds: Int = 0,
             applications: [ApplicationConfiguration], limits: LimitsConfiguration = LimitsConfiguration(),
             eventLoops: Int = 0, shutdown: ShutdownConfiguration = ShutdownConfiguration()
         ) {
             self.rtmp = rtmp
             self.rtmps = rtmps
             self.tls = tls
+            self.tlsReloadCheckSeconds = tlsReloadCheckSeconds
             self.applications = applications
             self.limits = limits
             self.eventLoops = eventLoops
@@ -42,6 +45,7 @@ public final class RTMPServer: Sendable {
     private let context: ServerContext
     private let listeners: [TCPListener]
     private let connectionIDs = ConnectionIDs()
+    private let reloader: CertificateReloader?
 
     /// The bound RTMP address (with the kernel's port when 0 was asked), or `nil`.
     public let rtmpAddress: SocketAddress?
@@ -63,26 +67,28 @@ public final class RTMPServer: Sendable {
         )
         self.context = context
 
+        let reporter = ProtocolMismatchReporter(logger: logger)
+        reloader = settings.tls.map { CertificateReloader(reference: TLSContextReference($0), logger: logger) }
         var bound: [TCPListener] = []
         do {
             if let rtmp = settings.rtmp {
                 bound.append(
                     try Self.listen(
                         rtmp, tls: nil, proxyProtocol: settings.proxyProtocol.rtmp, group: group, context: context,
-                        ids: connectionIDs
+                        ids: connectionIDs, reporter: reporter
                     )
                 )
             }
             if let rtmps = settings.rtmps {
-                guard let tls = settings.tls else {
+                guard let tls = reloader?.reference else {
                     throw ConfigurationError("RTMPS needs a certificate and key: set certificateFile and privateKeyFile")
                 }
-                bound.append(
-                    try Self.listen(
-                        rtmps, tls: tls, proxyProtocol: settings.proxyProtocol.rtmps, group: group, context: context,
-                        ids: connectionIDs
-                    )
+                let listener = try Self.listen(
+                    rtmps, tls: tls, proxyProtocol: settings.proxyProtocol.rtmps, group: group, context: context,
+                    ids: connectionIDs, reporter: reporter
                 )
+                reporter.rtmpsPort.store(listener.localAddress.port, ordering: .relaxed)
+                bound.append(listener)
             }
         } catch {
             for listener in bound { listener.close() }
@@ -98,15 +104,21 @@ public final class RTMPServer: Sendable {
             rtmpAddress = nil
         }
         rtmpsAddress = settings.rtmps != nil ? bound[index].localAddress : nil
+        if let reloader, settings.rtmps != nil, settings.tlsReloadCheckSeconds > 0 {
+            reloader.startPolling(every: .seconds(settings.tlsReloadCheckSeconds), on: group.loops[0])
+        }
     }
 
     private static func listen(
-        _ address: ListenAddress, tls: TLSContext?, proxyProtocol: ProxyProtocolSettings?, group: EventLoopGroup,
-        context: ServerContext, ids: ConnectionIDs
+        _ address: ListenAddress, tls: TLSContextReference?, proxyProtocol: ProxyProtocolSettings?,
+        group: EventLoopGroup, context: ServerContext, ids: ConnectionIDs, reporter: ProtocolMismatchReporter
     ) throws -> TCPListener {
         try TCPListener.bind(
-            host: address.host, port: address.port, group: group, tls: tls, proxyProtocol: proxyProtocol
+            host: address.host, port: address.port, group: group, reloadableTLS: tls, proxyProtocol: proxyProtocol
         ) { connection in
+            connection.protocolMismatchObserver = { connection, mismatch in
+                reporter.report(mismatch, on: connection)
+            }
             let id = ids.next()
             let handler = RTMPConnectionHandler(connection: connection, context: context, connectionID: id)
             handler.start()
@@ -132,6 +144,19 @@ public final class RTMPServer: Sendable {
         }
         group.shutdown()
     }
+
+    /// Rebuilds the RTMPS context from its certificate files for new connections; live
+    /// connections keep theirs. A file that cannot be used is logged and the old context stays.
+    ///
+    /// - Parameter reason: Why the reload runs, for the log, such as "SIGHUP".
+    /// - Returns: `true` when the new certificates are in use, `false` without RTMPS or on failure.
+    @discardableResult
+    public func reloadTLS(reason: String) -> Bool {
+        reloader?.reload(reason: reason) ?? false
+    }
+
+    /// The context that new RTMPS connections use, or `nil` without RTMPS.
+    public var currentTLSContext: TLSContext? { reloader?.reference.current }
 
     /// The number of live streams, for tests.
     public var streamCount: Int { context.registry.count }

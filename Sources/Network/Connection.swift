@@ -53,6 +53,14 @@ public final class Connection: @unchecked Sendable {
     /// The receiver of reads and events. Held strongly until the connection closes.
     public var handler: (any ConnectionHandler)?
 
+    /// Runs, on the connection's loop and before the connection closes, when the first byte shows
+    /// that the client speaks TLS on a plain port or plain RTMP on a TLS port. Only connections
+    /// accepted by a `TCPListener` check their first byte.
+    public var protocolMismatchObserver: ((Connection, ProtocolMismatch) -> Void)?
+
+    /// True until the first byte arrives on a connection accepted by a `TCPListener`.
+    var checksFirstByte = false
+
     /// The socket; closed exactly once, by `closeNow(error:)` or `deinit`.
     let descriptor: Int32
 
@@ -260,6 +268,14 @@ extension Connection: EventLoopSelectable {
 
     /// Hands received bytes to the handler, through the TLS session when there is one.
     private func didReceive(_ bytes: UnsafeRawBufferPointer) {
+        if checksFirstByte, let firstByte = bytes.first {
+            checksFirstByte = false
+            if let mismatch = ProtocolMismatch.detect(firstByte: firstByte, onTLSPort: session != nil) {
+                protocolMismatchObserver?(self, mismatch)
+                closeNow(error: mismatch)
+                return
+            }
+        }
         guard let session else {
             handler?.connection(self, didRead: bytes)
             return

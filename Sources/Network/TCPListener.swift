@@ -41,6 +41,34 @@ public final class TCPListener: Sendable {
         proxyProtocol: ProxyProtocolSettings? = nil,
         onAccept: @escaping @Sendable (Connection) -> Void
     ) throws(TransportError) -> TCPListener {
+        try bind(
+            host: host,
+            port: port,
+            group: group,
+            reloadableTLS: tls.map(TLSContextReference.init),
+            backlog: backlog,
+            proxyProtocol: proxyProtocol,
+            onAccept: onAccept
+        )
+    }
+
+    /// Binds like `bind(host:port:group:tls:backlog:onAccept:)`, but reads the TLS context from
+    /// `reloadableTLS` at each accept, so a replaced context serves new connections only.
+    ///
+    /// Accepted connections check their first byte, and one that shows the other protocol
+    /// (a TLS ClientHello on a plain port, RTMP's C0 on a TLS port) is reported to the
+    /// connection's `protocolMismatchObserver` and closed with a `ProtocolMismatch` error.
+    ///
+    /// - Throws: `TransportError` when a socket cannot be created, bound or put in listening state.
+    public static func bind(
+        host: String,
+        port: Int,
+        group: EventLoopGroup,
+        reloadableTLS tls: TLSContextReference?,
+        backlog: Int = 1024,
+        proxyProtocol: ProxyProtocolSettings? = nil,
+        onAccept: @escaping @Sendable (Connection) -> Void
+    ) throws(TransportError) -> TCPListener {
         guard let requested = RawSocketAddress(numericHost: host, port: port) else {
             throw TransportError.invalidAddress("\(host) port \(port)")
         }
@@ -120,7 +148,7 @@ public final class TCPListener: Sendable {
 final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
     let eventLoop: EventLoop
     private let descriptor: Int32
-    private let tls: TLSContext?
+    private let tls: TLSContextReference?
     private let proxyProtocol: ProxyProtocolSettings?
     private let onAccept: @Sendable (Connection) -> Void
     private var registrationID: UInt64?
@@ -133,7 +161,10 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
     private static let resourceBackoff = Duration.milliseconds(100)
 
     init(
-        descriptor: Int32, eventLoop: EventLoop, tls: TLSContext?, proxyProtocol: ProxyProtocolSettings?,
+        descriptor: Int32,
+        eventLoop: EventLoop,
+        tls: TLSContextReference?,
+        proxyProtocol: ProxyProtocolSettings?,
         onAccept: @escaping @Sendable (Connection) -> Void
     ) {
         self.descriptor = descriptor
@@ -241,9 +272,10 @@ final class ListeningSocket: EventLoopSelectable, @unchecked Sendable {
                 eventLoop: eventLoop,
                 localAddress: localAddress,
                 remoteAddress: remoteAddress,
-                tls: tls,
+                tls: tls?.current,
                 serverName: nil
             )
+            connection.checksFirstByte = true
         } catch {
             // NOTE: the peer receives a reset, and no handler exists yet to report the error to.
             closeDescriptor(client)

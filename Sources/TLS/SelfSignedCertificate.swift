@@ -4,8 +4,8 @@ internal import COpenSSL
 public enum SelfSignedCertificate {
     /// Creates an ECDSA P-256 key and a self-signed X.509 v3 certificate for it.
     ///
-    /// The certificate is signed with SHA-256, has a random serial number, is valid from one hour
-    /// ago for `validDays` days, and carries basicConstraints CA:FALSE, keyUsage digitalSignature,
+    /// The certificate is signed with SHA-256, has a random serial number, is valid for `validDays`
+    /// days counted from one hour ago, and carries basicConstraints CA:FALSE, keyUsage digitalSignature,
     /// extendedKeyUsage serverAuth and a subjectAltName with every DNS name and IP address given.
     ///
     /// - Parameters:
@@ -130,9 +130,10 @@ extension SelfSignedCertificate {
             throw .internalError("Cannot set the serial number.", openSSLErrors: OpenSSL.takeErrors())
         }
 
-        // validity: from one hour ago, to tolerate clocks that lag behind
+        // validity: from one hour ago, to tolerate clocks that lag behind, for exactly validDays days,
+        // because checkers such as testssl.sh flag a period even one hour over 825 days
         guard X509_gmtime_adj(X509_getm_notBefore(certificate), -3600) != nil,
-            X509_gmtime_adj(X509_getm_notAfter(certificate), validDays * 86_400) != nil
+            X509_gmtime_adj(X509_getm_notAfter(certificate), validDays * 86_400 - 3600) != nil
         else {
             throw .internalError("Cannot set the validity period.", openSSLErrors: OpenSSL.takeErrors())
         }

@@ -59,8 +59,14 @@ public final class TLSSession {
     ///   - context: Shared settings and certificates.
     ///   - serverName: Client only: the host name or IP address to verify the certificate against.
     ///     A host name is also sent as SNI, but an IP address is not, because SNI carries names only.
+    ///   - resumptionData: Client only: `resumptionData` of an earlier session with the same server,
+    ///     to resume it. The handshake runs in full when the server no longer accepts it.
     /// - Throws: `TLSError.invalidConfiguration` if a verifying client has no `serverName`.
-    public init(context: TLSContext, serverName: String? = nil) throws(TLSError) {
+    public init(
+        context: TLSContext,
+        serverName: String? = nil,
+        resuming resumptionData: [UInt8]? = nil
+    ) throws(TLSError) {
         guard let ssl = OpenSSL.call({ SSL_new(context.handle) }) else {
             throw .internalError("Cannot create an OpenSSL session.", openSSLErrors: OpenSSL.takeErrors())
         }
@@ -86,6 +92,9 @@ public final class TLSSession {
         case .client:
             SSL_set_connect_state(ssl)
             try configureClient(serverName: serverName)
+            if let resumptionData {
+                resume(from: resumptionData)
+            }
         }
     }
 
@@ -126,6 +135,20 @@ public final class TLSSession {
                 openSSLErrors: OpenSSL.takeErrors()
             )
         }
+    }
+
+    /// Offers the saved session to the server. Data that does not decode is ignored, so the
+    /// handshake is a full one.
+    private func resume(from data: [UInt8]) {
+        let session = data.withUnsafeBufferPointer { buffer -> OpaquePointer? in
+            var start: UnsafePointer<UInt8>? = buffer.baseAddress
+            return OpenSSL.call { d2i_SSL_SESSION(nil, &start, buffer.count) }
+        }
+        guard let session else {
+            return
+        }
+        defer { SSL_SESSION_free(session) }
+        _ = SSL_set_session(ssl, session)
     }
 
     /// Whether this is a client that verifies the server's certificate chain and name.
@@ -340,6 +363,54 @@ extension TLSSession {
             return nil
         }
         return String(cString: name)
+    }
+
+    /// The subject of the peer's certificate in RFC 2253 form (such as `CN=encoder-1,O=Example`),
+    /// when the peer sent one and it verified against the configured CA; otherwise `nil`.
+    public var verifiedPeerSubject: String? {
+        guard isHandshakeComplete, SSL_get_verify_result(ssl) == X509_V_OK,
+            let certificate = SSL_get0_peer_certificate(ssl), let subject = X509_get_subject_name(certificate),
+            let bio = BIO_new(BIO_s_mem())
+        else {
+            return nil
+        }
+        defer { BIO_free(bio) }
+        guard X509_NAME_print_ex(bio, subject, 0, sealcast_XN_FLAG_RFC2253) >= 0 else {
+            return nil
+        }
+        return OpenSSL.drainMemoryBIO(bio)
+    }
+
+    /// Client side: the session in DER form, to pass as `resuming` to a later session with the
+    /// same server, or `nil` before the server sent a ticket.
+    public var resumptionData: [UInt8]? {
+        guard receivedSessionTicket, let session = SSL_get_session(ssl) else {
+            return nil
+        }
+        let length = i2d_SSL_SESSION(session, nil)
+        guard length > 0 else {
+            return nil
+        }
+        var data = [UInt8](repeating: 0, count: Int(length))
+        let written = data.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var start = buffer.baseAddress
+            return i2d_SSL_SESSION(session, &start)
+        }
+        return written == length ? data : nil
+    }
+
+    /// Whether the handshake resumed an earlier session instead of running in full.
+    public var isResumed: Bool {
+        SSL_session_reused(ssl) == 1
+    }
+
+    /// Client side: whether the server sent a session ticket that could resume this session.
+    /// TLS 1.3 servers send tickets after the handshake, so read once more before asking.
+    public var receivedSessionTicket: Bool {
+        guard let session = SSL_get_session(ssl) else {
+            return false
+        }
+        return SSL_SESSION_has_ticket(session) == 1
     }
 
     /// SHA-256 of the peer's leaf certificate in DER form, once the handshake is complete.

@@ -37,7 +37,9 @@ extension Sealcast {
 
         var tls: TLSContext?
         if rtmpsAddress != nil, let certificate = configuration.certificateFile, let key = configuration.privateKeyFile {
-            tls = try TLSContext(configuration: .server(certificateChainFile: certificate, privateKeyFile: key))
+            tls = try TLSContext(
+                configuration: configuration.tls.serverConfiguration(certificateFile: certificate, privateKeyFile: key)
+            )
         }
 
         // Signals go to this thread only: block them before the loops start so that they inherit the mask.
@@ -45,6 +47,7 @@ extension Sealcast {
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
 
@@ -52,6 +55,7 @@ extension Sealcast {
         do {
             var settings = RTMPServer.Settings(
                 rtmp: try configuration.rtmpAddress(), rtmps: rtmpsAddress, tls: tls,
+                tlsReloadCheckSeconds: configuration.tls.reloadCheckSeconds,
                 applications: configuration.applications, limits: configuration.limits,
                 eventLoops: configuration.eventLoops, shutdown: configuration.shutdown
             )
@@ -79,8 +83,15 @@ extension Sealcast {
             FileHandle.standardError.write(Data((text + "\n").utf8))
         }
 
+        // SIGHUP reloads the certificates and waits for the next signal. SIGINT and SIGTERM stop.
         var received: Int32 = 0
-        sigwait(&signals, &received)
+        while true {
+            sigwait(&signals, &received)
+            guard received == SIGHUP else {
+                break
+            }
+            server.reloadTLS(reason: "SIGHUP")
+        }
         logger.info("received \(received == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
         server.shutdown()
         logger.info("stopped")

@@ -36,10 +36,12 @@ struct SelfSignedCertificateTests {
         let generated = try SelfSignedCertificate.generate(commonName: "a", dnsNames: ["a.test"], ipAddresses: [], validDays: 2)
         try directory.write(generated.certificatePEM, to: "cert.pem")
 
-        // -checkend N succeeds when the certificate is still valid N seconds from now.
-        try runOpenSSL(["x509", "-in", "cert.pem", "-noout", "-checkend", "\(86_400)"], in: directory)
+        // -checkend N succeeds when the certificate is still valid N seconds from now. The period
+        // started an hour ago, so it ends 2 days less one hour from now (with a minute of slack).
+        let end = 2 * 86_400 - 3600
+        try runOpenSSL(["x509", "-in", "cert.pem", "-noout", "-checkend", "\(end - 60)"], in: directory)
         #expect(throws: CommandFailed.self) {
-            try runOpenSSL(["x509", "-in", "cert.pem", "-noout", "-checkend", "\(3 * 86_400)"], in: directory)
+            try runOpenSSL(["x509", "-in", "cert.pem", "-noout", "-checkend", "\(end + 60)"], in: directory)
         }
     }
 
