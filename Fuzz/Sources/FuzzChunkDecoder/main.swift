@@ -19,7 +19,7 @@ import RTMP
 
 let limits = Limits()
 
-/// How one feeding ended.
+/// The result of one feeding.
 struct Outcome: Equatable {
     var messages: [Message] = []
     var error: RTMPProtocolError?

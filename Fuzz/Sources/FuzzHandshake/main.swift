@@ -1,8 +1,8 @@
 // FuzzHandshake: the server side of the RTMP handshake over arbitrary bytes.
 //
 // Input: byte 0 picks how the rest is split into pieces (see `pieces(of:seed:)`),
-// byte 1 bit 0 asks to sign C1 with a valid digest (bit 1 chooses scheme 1),
-// the remaining bytes are what the client sends.
+// byte 1 bit 0 requests a C1 signed with a valid digest (bit 1 chooses scheme 1),
+// and the remaining bytes are what the client sends.
 //
 // Invariant: fed whole or in pieces, `ServerHandshake` either completes, needs
 // more bytes, or throws `RTMPProtocolError`; it never traps. Both feedings end
@@ -19,7 +19,7 @@ import RTMP
 let packetSize = HandshakeDigest.packetSize
 let crypto = FuzzCrypto(seed: 17)
 
-/// How one feeding ended.
+/// The result of one feeding.
 struct Outcome: Equatable {
     var error: RTMPProtocolError?
     var reply: [UInt8] = []

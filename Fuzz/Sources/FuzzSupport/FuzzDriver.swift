@@ -26,7 +26,7 @@ public func runFuzzer(_ callback: FuzzCallback) -> Never {
     exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
 }
 
-/// Copies libFuzzer's input into an array; a `nil` pointer is the empty input.
+/// Copies libFuzzer's input into an array. A `nil` pointer is the empty input.
 public func inputBytes(_ data: UnsafePointer<UInt8>?, _ count: Int) -> [UInt8] {
     guard let data, count > 0 else { return [] }
     return Array(UnsafeBufferPointer(start: data, count: count))

@@ -11,12 +11,12 @@ public final class SessionHarness {
     public let server = ServerSession(configuration: ServerSession.Configuration(), crypto: FuzzCrypto(seed: 11), now: 0)
     /// The client used for the handshake and, in `recordClientBytes`, for commands.
     public let client: ClientSession
-    /// The time passed to the sessions, in milliseconds; each step adds one.
+    /// The time passed to the sessions, in milliseconds. Each step adds one.
     public private(set) var now: UInt64 = 0
-    /// The bytes the server has sent since the handshake.
+    /// The number of bytes the server has sent since the handshake.
     public private(set) var outboundBytes = 0
 
-    /// Creates the pair and runs the handshake; the client sends no Set Chunk Size.
+    /// Creates the pair and runs the handshake. The client sends no Set Chunk Size.
     public init() {
         var configuration = ClientSession.Configuration()
         configuration.outgoingChunkSize = nil
