@@ -14,6 +14,8 @@ let package = Package(
     name: "SealcastFuzz",
     platforms: [.macOS(.v14)],
     dependencies: [
+        // NOTE: SwiftPM identifies a path dependency by its folder name, so a checkout whose
+        // folder is named "fuzz" clashes with this package ("fuzz" too) and fails to resolve.
         .package(name: "Sealcast", path: "..")
     ],
     targets: [
