@@ -35,6 +35,10 @@ export SEALCAST_FFMPEG9
 
 swift build --build-tests
 
+# Fuzz targets (Fuzz/): build them with libFuzzer and AddressSanitizer, replay Fuzz/Corpus and
+# Fuzz/FailCases once, then fuzz each target for SEALCAST_FUZZ_SECONDS seconds (20 by default).
+scripts/fuzz.sh "${SEALCAST_FUZZ_SECONDS:-20}"
+
 # Swift Testing prints its own summary; the plain "N passed, N failed" line after it is
 # for tools that read only that form. XCTest reports 0 tests because every test uses Swift Testing.
 log=$(mktemp)
