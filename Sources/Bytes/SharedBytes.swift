@@ -27,7 +27,7 @@ public final class SharedBytes: @unchecked Sendable {
     /// matters here because every player's ciphertext passes through this initializer.
     public convenience init<Source: Collection>(copying source: Source) where Source.Element == UInt8 {
         self.init(count: source.count) { memory in
-            let copied = source.withContiguousStorageIfAvailable { contiguous in
+            let copied: Void? = source.withContiguousStorageIfAvailable { contiguous in
                 memory.copyMemory(from: UnsafeRawBufferPointer(contiguous))
             }
             if copied == nil {

@@ -30,14 +30,14 @@ extension RTMPConnectionHandler: PlayerSink {
             flushSession()
             return
         case .invalidToken(let verification):
-            logger.info("play rejected: token \(verification)", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            logger.info("play rejected: \(verification)", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
             session.rejectPlay(request, code: "NetStream.Play.Failed", description: "invalid or expired token")
             flushSession()
             close(reason: "play_denied")
             return
         case .keyRequired:
-            logger.info("play rejected: missing or wrong play key", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
-            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "a valid play key is required")
+            logger.info("play rejected: missing or wrong play key or token", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            session.rejectPlay(request, code: "NetStream.Play.Failed", description: "a valid play key or token is required")
             flushSession()
             close(reason: "play_denied")
             return

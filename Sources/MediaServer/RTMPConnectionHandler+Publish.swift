@@ -27,7 +27,7 @@ extension RTMPConnectionHandler {
             streamName = name
             credentialed = withCredentials
         case .invalidToken(let verification):
-            logger.info("publish rejected: token \(verification)", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
+            logger.info("publish rejected: \(verification)", metadata: ["rtmp.stream": "\(app)/\(request.streamName)"])
             rejectPublish(request, description: "invalid or expired token")
             return
         case .unknownApplication, .invalidKey:

@@ -190,7 +190,13 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
             switch outcome {
             case .reject(let description):
                 // The description carries only the user name and fresh random values, never the password.
-                logger.debug("connect rejected: login step", metadata: ["rtmp.app": request.app])
+                if description == AdobeAuthenticator.failed {
+                    // A wrong password or unknown user; operators need to see repeated attempts.
+                    let user = AccessPolicy.queryValue("user", in: request.query) ?? "none"
+                    logger.info("login failed: wrong user name or password", metadata: ["rtmp.app": request.app, "auth.user": user])
+                } else {
+                    logger.debug("connect rejected: login step", metadata: ["rtmp.app": request.app])
+                }
                 rejectConnect(description: description)
                 return
             case .authenticated(let user):

@@ -24,7 +24,7 @@ public enum StreamToken {
     }
 
     /// The result of checking a token.
-    public enum Verification: Sendable, Equatable {
+    public enum Verification: Sendable, Equatable, CustomStringConvertible {
         case valid
         /// Not of the form `v1.EXPIRY.MAC`.
         case malformed
@@ -32,6 +32,16 @@ public enum StreamToken {
         case expired
         /// The MAC matches no secret for this application, stream and action.
         case invalidSignature
+
+        /// The reason in plain words, for logs.
+        public var description: String {
+            switch self {
+            case .valid: return "valid"
+            case .malformed: return "malformed token"
+            case .expired: return "expired token"
+            case .invalidSignature: return "token signed for another secret, application, stream or action"
+            }
+        }
     }
 
     /// Shortest secret the configuration accepts, in bytes.

@@ -69,7 +69,15 @@ extension Sealcast {
             )
         }
         if let address = server.rtmpAddress { logger.info("listening for RTMP on \(address)") }
-        if let address = server.rtmpsAddress { logger.info("listening for RTMPS on \(address)") }
+        if let address = server.rtmpsAddress {
+            logger.info("listening for RTMPS on \(address)")
+            // Printed on every start, because clients that pin the certificate (`--pin`) need it.
+            if let file = configuration.certificateFile,
+                let fingerprint = try? SelfSignedCertificate.fingerprintSHA256(certificatePEMFile: file)
+            {
+                logger.info("RTMPS certificate SHA-256 fingerprint: \(fingerprint)")
+            }
+        }
 
         if let streamKey, streamKey.created {
             let fingerprint = try? configuration.certificateFile.map { file throws in
@@ -112,7 +120,10 @@ extension Sealcast {
         let configuration = try options.configuration()
         let folder = DataFolder(path: configuration.dataDirectory ?? DataFolder.defaultPath())
         guard FileManager.default.fileExists(atPath: folder.streamKeyFile) else {
-            throw ConfigurationError("no publish key in \(folder.path) yet: run sealcast once to make one")
+            throw ConfigurationError(
+                "no generated publish key in \(folder.path): sealcast makes one at start only while no stream key, "
+                    + "token secret or user is configured; with a configuration, use its keys"
+            )
         }
         let key = try folder.ensureStreamKey().key
         let certificate = configuration.certificateFile ?? folder.certificateFile

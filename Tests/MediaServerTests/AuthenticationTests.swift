@@ -157,6 +157,11 @@ struct AuthenticationTests {
         #expect(descriptions[2] == "[ AccessManager.Reject ] : [ authmod=adobe ] : ?reason=authfailed")
         let (_, unknown) = try login(harness, user: "mallory", password: Self.password)
         #expect(unknown[2] == "[ AccessManager.Reject ] : [ authmod=adobe ] : ?reason=authfailed")
+
+        // Each failure is logged at info with the user name, so repeated attempts show.
+        let failures = harness.logs.all.filter { $0.level == .info && $0.message.hasPrefix("login failed") }
+        #expect(failures.map { $0.metadata["auth.user"] } == ["alice", "mallory"])
+        #expect(!harness.logs.all.contains { $0.message.contains("wrong-password") || $0.metadata.values.contains("wrong-password") })
     }
 
     @Test func playerNeedsNoLoginInAnApplicationWithUsers() throws {
