@@ -117,14 +117,9 @@ public struct AccessPolicy: Sendable {
     ///   - now: Unix seconds, for token expiry.
     public func authorizePublish(app: String, name: String, query: String?, user: String?, now: Int64) -> PublishDecision {
         guard let application = applications[app] else { return .unknownApplication }
-        let presented = Array(name.utf8)
-
-        // Compare against every key, so the time taken does not reveal which one matched.
-        var matched: String?
-        for entry in application.streamKeys where Crypto.constantTimeEqual(entry.key, presented) {
-            matched = matched ?? entry.stream
+        if let entry = Self.firstMatch(Array(name.utf8), in: application.streamKeys, secret: \.key) {
+            return .allow(streamName: entry.stream, credentialed: true)
         }
-        if let matched { return .allow(streamName: matched, credentialed: true) }
 
         if let token = Self.queryValue("token", in: query) {
             guard StreamNames.isValidSegment(name) else { return .invalidKey }
@@ -163,12 +158,9 @@ public struct AccessPolicy: Sendable {
         guard StreamNames.isValidSegment(name) else { return .invalidName }
 
         // A player that knows a key must not watch under it, nor have it logged as a stream name.
-        let requested = Array(name.utf8)
-        var isKey = false
-        for entry in application.streamKeys where Crypto.constantTimeEqual(entry.key, requested) {
-            isKey = true
+        if Self.firstMatch(Array(name.utf8), in: application.streamKeys, secret: \.key) != nil {
+            return .nameIsAKey
         }
-        if isKey { return .nameIsAKey }
         guard application.playIsRestricted else { return .allow }
 
         if let token = Self.queryValue("token", in: query) {
@@ -179,11 +171,19 @@ public struct AccessPolicy: Sendable {
         }
 
         let presented = Array((Self.queryValue("key", in: query) ?? "").utf8)
-        var matched = false
-        for key in application.playKeys where Crypto.constantTimeEqual(key, presented) {
-            matched = true
+        return Self.firstMatch(presented, in: application.playKeys, secret: { $0 }) != nil ? .allow : .keyRequired
+    }
+
+    /// Returns the first entry whose secret equals `presented`. Every entry is compared in
+    /// constant time, so the time taken does not reveal which one matched, or whether one did.
+    private static func firstMatch<Entry>(
+        _ presented: [UInt8], in entries: [Entry], secret: (Entry) -> [UInt8]
+    ) -> Entry? {
+        var matched: Entry?
+        for entry in entries where Crypto.constantTimeEqual(secret(entry), presented) {
+            matched = matched ?? entry
         }
-        return matched ? .allow : .keyRequired
+        return matched
     }
 
     /// The value of `name` in a `a=1&b=2` query, percent-decoding left out because keys are URL-safe.

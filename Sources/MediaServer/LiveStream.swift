@@ -4,7 +4,7 @@ import Synchronization
 
 /// The receiving end of a live stream on one event loop: a player connection.
 protocol PlayerSink: AnyObject {
-    /// A publisher started; `cached` is what the loop's GOP cache holds for a fresh start.
+    /// A publisher started; its GOP cache and media follow through `deliver(_:)`.
     func publishStarted()
     /// One live packet, or one packet of the GOP cache when the player joins.
     func deliver(_ packet: MediaPacket)

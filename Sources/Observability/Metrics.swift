@@ -64,7 +64,7 @@ public final class MetricsRegistry: Sendable {
 
     public init() {}
 
-    /// The counter for `label` and `dimensions`, made on first use.
+    /// The counter for `label` and `dimensions`, created on first use.
     public func counter(_ label: String, dimensions: [(String, String)] = []) -> Counter {
         let key = Key(label: label, dimensions: dimensions.map { "\($0.0)=\($0.1)" })
         return counters.withLock { table in
@@ -75,7 +75,7 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
-    /// The gauge for `label` and `dimensions`, made on first use.
+    /// The gauge for `label` and `dimensions`, created on first use.
     public func gauge(_ label: String, dimensions: [(String, String)] = []) -> Gauge {
         let key = Key(label: label, dimensions: dimensions.map { "\($0.0)=\($0.1)" })
         return gauges.withLock { table in
