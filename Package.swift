@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "AMF", dependencies: ["Bytes"]),
         .target(name: "FLV", dependencies: ["Bytes", "AMF"]),
         .target(name: "RTMP", dependencies: ["Bytes", "AMF", "FLV"]),
-        .target(name: "TLS", dependencies: ["COpenSSL"]),
+        .target(name: "TLS", dependencies: ["COpenSSL", "Bytes"]),
         .target(name: "Network", dependencies: ["Bytes", "TLS", "CSystem"]),
         .target(name: "Observability"),
         .target(

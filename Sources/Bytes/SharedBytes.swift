@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An immutable block of bytes at a fixed address, shared by reference.
 ///
 /// The media fast path encodes each message once and hands the same block to
@@ -12,12 +18,25 @@ public final class SharedBytes: @unchecked Sendable {
 
     private let allocation: UnsafeMutableRawPointer
 
+    /// True when `allocation` came from C's `malloc` and goes back with `free`.
+    private let isMallocBlock: Bool
+
     /// Allocates `count` bytes and lets `fill` write every one of them.
     private init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
         fill(UnsafeMutableRawBufferPointer(rebasing: memory[0..<count]))
         allocation = memory.baseAddress!
+        isMallocBlock = false
         bytes = UnsafeRawBufferPointer(start: memory.baseAddress, count: count)
+    }
+
+    /// Takes over `block`, which `malloc` or `realloc` returned, without copying it; its first
+    /// `count` bytes are the contents. The block is freed with `free` when this object goes.
+    /// Lets a C library hand over the buffer it filled, such as TLS ciphertext.
+    public init(adoptingMallocBlock block: UnsafeMutableRawPointer, count: Int) {
+        allocation = block
+        isMallocBlock = true
+        bytes = UnsafeRawBufferPointer(start: block, count: count)
     }
 
     /// Copies `source` into a new block.
@@ -52,6 +71,10 @@ public final class SharedBytes: @unchecked Sendable {
     @inlinable public var count: Int { bytes.count }
 
     deinit {
-        allocation.deallocate()
+        if isMallocBlock {
+            free(allocation)
+        } else {
+            allocation.deallocate()
+        }
     }
 }

@@ -19,6 +19,8 @@
 #include <openssl/ec.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <stdlib.h>
+#include <string.h>
 
 // SSL_OP_* values are built with the SSL_OP_BIT(n) macro in OpenSSL 3.0.
 static const uint64_t sealcast_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
@@ -72,6 +74,104 @@ static inline int sealcast_ticket_mac_init(EVP_MAC_CTX *mac, const unsigned char
 // EVP_PKEY_Q_keygen is variadic; this fixes its arguments to an EC P-256 key.
 static inline EVP_PKEY *sealcast_generate_ec_p256_key(void) {
     return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
+
+// A write-only BIO that collects ciphertext in one malloc'd block, which the caller then takes
+// over whole. A memory BIO zeroes each new stretch of its buffer and needs a second copy out,
+// so this one saves both and costs a single memcpy per record.
+typedef struct sealcast_output_block {
+    unsigned char *data;
+    size_t count;
+    size_t capacity;
+} sealcast_output_block;
+
+// Room for one full TLS record with its header and tag, so one record needs one allocation.
+#define SEALCAST_OUTPUT_FIRST_CAPACITY (16384 + 512)
+
+static int sealcast_output_write(BIO *bio, const char *bytes, size_t length, size_t *written) {
+    sealcast_output_block *block = (sealcast_output_block *)BIO_get_data(bio);
+    if (block->capacity - block->count < length) {
+        size_t capacity = block->capacity ? block->capacity : SEALCAST_OUTPUT_FIRST_CAPACITY;
+        while (capacity - block->count < length) {
+            capacity *= 2;
+        }
+        unsigned char *grown = (unsigned char *)realloc(block->data, capacity);
+        if (grown == NULL) {
+            return 0;
+        }
+        block->data = grown;
+        block->capacity = capacity;
+    }
+    memcpy(block->data + block->count, bytes, length);
+    block->count += length;
+    *written = length;
+    return 1;
+}
+
+static long sealcast_output_ctrl(BIO *bio, int command, long number, void *pointer) {
+    (void)number;
+    (void)pointer;
+    sealcast_output_block *block = (sealcast_output_block *)BIO_get_data(bio);
+    switch (command) {
+    case BIO_CTRL_FLUSH:
+        return 1;
+    case BIO_CTRL_WPENDING:
+        return (long)block->count;
+    default:
+        return 0;
+    }
+}
+
+static int sealcast_output_create(BIO *bio) {
+    sealcast_output_block *block = (sealcast_output_block *)calloc(1, sizeof(sealcast_output_block));
+    if (block == NULL) {
+        return 0;
+    }
+    BIO_set_data(bio, block);
+    BIO_set_init(bio, 1);
+    return 1;
+}
+
+static int sealcast_output_destroy(BIO *bio) {
+    sealcast_output_block *block = (sealcast_output_block *)BIO_get_data(bio);
+    if (block != NULL) {
+        free(block->data);
+        free(block);
+    }
+    BIO_set_data(bio, NULL);
+    return 1;
+}
+
+// Call once per process; the method lives as long as the process.
+static inline BIO_METHOD *sealcast_output_method_new(void) {
+    BIO_METHOD *method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sealcast output");
+    if (method == NULL) {
+        return NULL;
+    }
+    BIO_meth_set_write_ex(method, sealcast_output_write);
+    BIO_meth_set_ctrl(method, sealcast_output_ctrl);
+    BIO_meth_set_create(method, sealcast_output_create);
+    BIO_meth_set_destroy(method, sealcast_output_destroy);
+    return method;
+}
+
+static inline size_t sealcast_output_count(BIO *bio) {
+    return ((sealcast_output_block *)BIO_get_data(bio))->count;
+}
+
+// Hands the filled block to the caller, who frees it, and leaves the BIO empty. Sets *count to
+// the number of bytes in it; returns NULL when the BIO is empty.
+static inline unsigned char *sealcast_output_take(BIO *bio, size_t *count) {
+    sealcast_output_block *block = (sealcast_output_block *)BIO_get_data(bio);
+    unsigned char *data = block->data;
+    *count = block->count;
+    if (block->count == 0) {
+        return NULL;
+    }
+    block->data = NULL;
+    block->count = 0;
+    block->capacity = 0;
+    return data;
 }
 
 #endif

@@ -184,6 +184,7 @@ extension LimitsConfiguration {
         try Self.check("limits.maximumMessageSize", maximumMessageSize, 1024...16_777_215)
         try Self.check("limits.playerQueueBytes", playerQueueBytes, 65_536...(1 << 30))
         try Self.check("limits.gopCacheBytes", gopCacheBytes, 0...(1 << 30))
+        try Self.check("limits.playerWriteBatchMilliseconds", playerWriteBatchMilliseconds, 0...1_000)
         try Self.check("limits.handshakeTimeoutSeconds", handshakeTimeoutSeconds, 1...3600)
         try Self.check("limits.connectTimeoutSeconds", connectTimeoutSeconds, 1...3600)
         try Self.check("limits.startTimeoutSeconds", startTimeoutSeconds, 1...3600)

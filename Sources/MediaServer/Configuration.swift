@@ -167,6 +167,11 @@ public struct LimitsConfiguration: Sendable, Codable {
     public var playerQueueBytes: Int = 8 << 20
     /// Largest GOP cache per stream, in bytes; past it the cache stops until the next keyframe.
     public var gopCacheBytes: Int = 32 << 20
+    /// Milliseconds a player's live media may wait so that the messages of that time go out in
+    /// one write (and full TLS records) instead of one write each. 64 KiB queued goes out at
+    /// once, and 0 writes after every message. Command replies and the cached start of a stream
+    /// are written without this wait.
+    public var playerWriteBatchMilliseconds: Int = 100
     /// Seconds from accept to the end of the RTMP handshake. Reason `handshake_timeout`.
     public var handshakeTimeoutSeconds: Int = 10
     /// Seconds from the end of the handshake to an accepted `connect`. Reason `connect_timeout`.
@@ -191,6 +196,7 @@ public struct LimitsConfiguration: Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case outgoingChunkSize, maximumIncomingChunkSize, maximumMessageSize, playerQueueBytes, gopCacheBytes
+        case playerWriteBatchMilliseconds
         case handshakeTimeoutSeconds
         case maximumChunkStreams, maximumMessageStreams, maximumAMFDepth, maximumAMFStringLength
         case maximumAcknowledgementWindow, connectTimeoutSeconds, startTimeoutSeconds, publisherIdleTimeoutSeconds
@@ -209,6 +215,7 @@ public struct LimitsConfiguration: Sendable, Codable {
         maximumMessageSize = try value(.maximumMessageSize, defaults.maximumMessageSize)
         playerQueueBytes = try value(.playerQueueBytes, defaults.playerQueueBytes)
         gopCacheBytes = try value(.gopCacheBytes, defaults.gopCacheBytes)
+        playerWriteBatchMilliseconds = try value(.playerWriteBatchMilliseconds, defaults.playerWriteBatchMilliseconds)
         handshakeTimeoutSeconds = try value(.handshakeTimeoutSeconds, defaults.handshakeTimeoutSeconds)
         maximumChunkStreams = try value(.maximumChunkStreams, defaults.maximumChunkStreams)
         maximumMessageStreams = try value(.maximumMessageStreams, defaults.maximumMessageStreams)

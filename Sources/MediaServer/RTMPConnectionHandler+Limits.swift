@@ -154,10 +154,14 @@ extension RTMPConnectionHandler {
     static let watchdogInterval = Duration.seconds(1)
 
     /// Arms the next watchdog tick.
+    ///
+    /// The timer keeps a strong reference to the handler until it fires or the close cancels it. A weak
+    /// reference would give the handler a side table, and every retain of it in the fan-out
+    /// loop would then take the runtime's slow path.
     func scheduleWatchdog() {
-        watchdogTimer = connection.eventLoop.scheduleTimer(at: .now() + Self.watchdogInterval) { [weak self] in
-            guard let self, !self.isClosed else { return }
-            self.checkLimits()
+        watchdogTimer = connection.eventLoop.scheduleTimer(at: .now() + Self.watchdogInterval) { [self] in
+            guard !isClosed else { return }
+            checkLimits()
         }
     }
 

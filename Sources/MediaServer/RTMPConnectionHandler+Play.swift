@@ -79,6 +79,8 @@ extension RTMPConnectionHandler: PlayerSink {
         context.metrics.playersActive.add(1)
         logger.info("play started", metadata: ["rtmp.waiting": String(!fanout.isPublishing)])
         fanout.add(self)
+        // The cached start of the stream goes out now, not after the write batch delay.
+        connection.flush()
     }
 
     func stopPlaying() {
@@ -162,7 +164,7 @@ extension RTMPConnectionHandler: PlayerSink {
         }
 
         if state.usesSharedChunks {
-            connection.write(packet.chunks)
+            connection.write(packet.chunks, within: .milliseconds(context.limits.playerWriteBatchMilliseconds))
         } else {
             session.send(packet.message(onStream: state.request.streamID))
             flushSession()

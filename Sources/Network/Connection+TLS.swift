@@ -75,14 +75,8 @@ extension Connection {
 
     /// Moves the ciphertext the session produced into the output queue.
     func queueCiphertext(from session: TLSSession) {
-        guard session.hasPendingCiphertext else {
-            return
+        if let ciphertext = session.takeCiphertext() {
+            outputQueue.append(ciphertext)
         }
-        var ciphertext = eventLoop.ciphertextScratch
-        eventLoop.ciphertextScratch = []
-        session.drainCiphertext(appendingTo: &ciphertext)
-        outputQueue.append(SharedBytes(copying: ciphertext))
-        ciphertext.removeAll(keepingCapacity: true)
-        eventLoop.ciphertextScratch = ciphertext
     }
 }

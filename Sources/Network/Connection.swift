@@ -85,6 +85,9 @@ public final class Connection: @unchecked Sendable {
     /// True while a flush is queued with `executeAfterEvents`.
     var flushScheduled = false
 
+    /// True while the connection waits in its loop's list of batched flushes.
+    var batchedFlushPending = false
+
     var writable = true
 
     /// The low and high marks, in queued bytes, for `isWritable`. Checked `1 <= low <= high`.

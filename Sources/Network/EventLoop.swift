@@ -59,6 +59,9 @@ public final class EventLoop: @unchecked Sendable {
     // The state below is touched only on the loop's thread.
     private var timers = TimerQueue()
     private var afterEventTasks: [() -> Void] = []
+    /// Connections whose queued bytes wait for the batch timer, and whether it is set.
+    private var batchedFlushes: [Connection] = []
+    private var batchTimerSet = false
     private var registrations: [UInt64: any EventLoopSelectable] = [:]
     private var nextRegistrationID: UInt64 = 1
 
@@ -71,9 +74,6 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Scratch space for decrypted TLS plaintext, reused by every connection on this loop.
     var plaintextScratch: [UInt8] = []
-
-    /// Scratch space for ciphertext drained from a TLS session before it is queued.
-    var ciphertextScratch: [UInt8] = []
 
     /// The largest plaintext passed to one `SSL_write`: one full TLS record.
     static let maximumRecordSize = 16 * 1024
@@ -155,6 +155,25 @@ public final class EventLoop: @unchecked Sendable {
     public func executeAfterEvents(_ task: @escaping () -> Void) {
         preconditionInEventLoop()
         afterEventTasks.append(task)
+    }
+
+    /// Flushes `connection` when the loop's batch timer fires, at most `delay` from now. One
+    /// timer serves every connection of the loop, so a batch costs one timer, not one each.
+    func flushLater(_ connection: Connection, within delay: Duration) {
+        batchedFlushes.append(connection)
+        guard !batchTimerSet else {
+            return
+        }
+        batchTimerSet = true
+        _ = timers.schedule(at: .now() + delay) { [self] in
+            batchTimerSet = false
+            let connections = batchedFlushes
+            batchedFlushes.removeAll(keepingCapacity: true)
+            for connection in connections {
+                connection.batchedFlushPending = false
+                connection.flushNow()
+            }
+        }
     }
 
     private func wake() {
@@ -326,6 +345,7 @@ extension EventLoop {
             }
         }
         runAfterEventTasks()
+        batchedFlushes.removeAll()
         timers = TimerQueue()
         closeDescriptor(wakeupDescriptor)
         closeDescriptor(epollDescriptor)

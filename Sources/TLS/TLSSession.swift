@@ -1,3 +1,4 @@
+import Bytes
 internal import COpenSSL
 
 #if canImport(Glibc)
@@ -6,19 +7,23 @@ import Glibc
 import Darwin
 #endif
 
-/// One connection's TLS state, over memory BIOs instead of a socket.
+/// One connection's TLS state, over in-memory BIOs instead of a socket.
 ///
 /// The session never touches a socket. The caller moves ciphertext in both directions:
 ///
 /// ```
 ///   socket ──read──▶ receiveCiphertext ──▶ [read BIO] ──▶ SSL ──▶ readPlaintext ──▶ app
-///   socket ◀─write── drainCiphertext   ◀── [write BIO] ◀── SSL ◀── writePlaintext ◀── app
+///   socket ◀─write── takeCiphertext    ◀── [output]    ◀── SSL ◀── writePlaintext ◀── app
 /// ```
+///
+/// The read side is a memory BIO. The output side is a write-only BIO that gathers records in
+/// one block, which `takeCiphertext()` hands over without a copy.
 ///
 /// Order of calls: after creating the session, call `handshake()` (a client then has its
 /// ClientHello to drain). Each time ciphertext arrives, call `receiveCiphertext(_:)`, then
 /// `handshake()` until it returns `.complete`, or `readPlaintext(appendingTo:)` once the
-/// handshake is done. After every call, `drainCiphertext(appendingTo:)` and send what it returns,
+/// handshake is done. After every call, take the ciphertext (`takeCiphertext()` or
+/// `drainCiphertext(appendingTo:)`) and send it,
 /// because OpenSSL may produce records (handshake replies, session tickets, alerts) at any step.
 ///
 /// Not thread-safe: a session belongs to one event loop for its whole life.
@@ -74,10 +79,10 @@ public final class TLSSession {
             SSL_free(ssl)
             throw .internalError("Cannot create a memory BIO.", openSSLErrors: OpenSSL.takeErrors())
         }
-        guard let writeBIO = BIO_new(BIO_s_mem()) else {
+        guard let method = Self.outputMethod.method, let writeBIO = BIO_new(method) else {
             BIO_free(readBIO)
             SSL_free(ssl)
-            throw .internalError("Cannot create a memory BIO.", openSSLErrors: OpenSSL.takeErrors())
+            throw .internalError("Cannot create the ciphertext output BIO.", openSSLErrors: OpenSSL.takeErrors())
         }
         SSL_set_bio(ssl, readBIO, writeBIO)  // ssl now owns both BIOs
         self.ssl = ssl
@@ -101,6 +106,12 @@ public final class TLSSession {
     deinit {
         SSL_free(ssl)
     }
+
+    /// The output BIO's method, made once per process and never freed.
+    private struct OutputMethod: @unchecked Sendable {
+        let method: OpaquePointer?
+    }
+    private static let outputMethod = OutputMethod(method: sealcast_output_method_new())
 
     /// Sets SNI and the host name or IP address that verification checks.
     private func configureClient(serverName: String?) throws(TLSError) {
@@ -191,23 +202,26 @@ extension TLSSession {
     /// - Returns: The number of bytes appended.
     @discardableResult
     public func drainCiphertext(appendingTo output: inout [UInt8]) -> Int {
-        let pending = Int(BIO_ctrl_pending(writeBIO))
-        guard pending > 0 else {
+        guard let block = takeCiphertext() else {
             return 0
         }
-        // Read into scratch memory and append it: growing the array with zeros first costs a
-        // pass over every byte, which dominates in debug builds.
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: pending, alignment: 1)
-        defer { scratch.deallocate() }
-        let read = BIO_read(writeBIO, scratch.baseAddress!, Int32(pending))
-        let moved = max(0, Int(read))
-        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<moved]))
-        return moved
+        output.append(contentsOf: block.bytes)
+        return block.count
+    }
+
+    /// Takes the ciphertext OpenSSL produced as one block, without copying it, or returns `nil`
+    /// when there is none. The block is the session's output buffer, handed over whole.
+    public func takeCiphertext() -> SharedBytes? {
+        var count = 0
+        guard let data = sealcast_output_take(writeBIO, &count) else {
+            return nil
+        }
+        return SharedBytes(adoptingMallocBlock: UnsafeMutableRawPointer(data), count: count)
     }
 
     /// Whether OpenSSL has produced ciphertext that `drainCiphertext(appendingTo:)` has not taken yet.
     public var hasPendingCiphertext: Bool {
-        BIO_ctrl_pending(writeBIO) > 0
+        sealcast_output_count(writeBIO) > 0
     }
 }
 
