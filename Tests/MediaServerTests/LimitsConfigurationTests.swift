@@ -53,6 +53,20 @@ struct LimitsConfigurationTests {
         }
     }
 
+    @Test func playerWriteBatchDecodesAndIsBounded() throws {
+        let limits = try decodeLimits("{ limits: { playerWriteBatchMilliseconds: 0 } }")
+        #expect(limits.playerWriteBatchMilliseconds == 0)
+        #expect(LimitsConfiguration().playerWriteBatchMilliseconds == 100)
+
+        var tooLong = LimitsConfiguration()
+        tooLong.playerWriteBatchMilliseconds = 1_001
+        #expect {
+            try tooLong.validate()
+        } throws: { error in
+            "\(error)" == "invalid limits.playerWriteBatchMilliseconds 1001: use a value from 0 to 1000"
+        }
+    }
+
     @Test func limitsAreWiredIntoTheSessionConfiguration() {
         var limits = LimitsConfiguration()
         limits.maximumChunkStreams = 12

@@ -266,6 +266,69 @@ struct ConnectionTests {
         }
     }
 
+    @Test("batched write waits for its delay")
+    func batchedWriteWaits() throws {
+        try withGroup(threads: 1) { group in
+            let (listener, _) = try startServer(
+                group: group,
+                makeHandler: { RecordingHandler() },
+                configure: { connection in
+                    // After start(), which would flush what is queued before it.
+                    connection.eventLoop.execute {
+                        connection.write(SharedBytes(copying: Array("late".utf8)), within: .milliseconds(300))
+                    }
+                }
+            )
+            defer { listener.close() }
+
+            let start = Deadline.now()
+            let client = try BlockingClient(to: listener.localAddress)
+            #expect(try client.read(exactly: 4) == Array("late".utf8))
+            #expect(Deadline.now() - start >= .milliseconds(250))
+        }
+    }
+
+    @Test("batched write past the threshold goes out at once")
+    func batchedWritePastThreshold() throws {
+        let payload = (0..<(Connection.batchFlushThreshold + 1)).map { UInt8(truncatingIfNeeded: $0) }
+        try withGroup(threads: 1) { group in
+            let (listener, _) = try startServer(
+                group: group,
+                makeHandler: { RecordingHandler() },
+                configure: { connection in
+                    connection.eventLoop.execute {
+                        connection.write(SharedBytes(copying: payload), within: .seconds(60))
+                    }
+                }
+            )
+            defer { listener.close() }
+
+            // The read times out after 10 seconds, long before the 60-second delay.
+            let client = try BlockingClient(to: listener.localAddress)
+            #expect(try client.read(exactly: payload.count) == payload)
+        }
+    }
+
+    @Test("plain write takes batched bytes along, in order")
+    func plainWriteFlushesBatch() throws {
+        try withGroup(threads: 1) { group in
+            let (listener, _) = try startServer(
+                group: group,
+                makeHandler: { RecordingHandler() },
+                configure: { connection in
+                    connection.eventLoop.execute {
+                        connection.write(SharedBytes(copying: Array("first ".utf8)), within: .seconds(60))
+                        connection.write(Array("second".utf8))
+                    }
+                }
+            )
+            defer { listener.close() }
+
+            let client = try BlockingClient(to: listener.localAddress)
+            #expect(try client.read(exactly: 12) == Array("first second".utf8))
+        }
+    }
+
     @Test("connect timeout")
     func connectorTimeout() throws {
         // A listener that never accepts, with a backlog of 0, drops SYNs once its

@@ -157,6 +157,30 @@ struct TLSSessionTests {
         #expect(plaintext == Array("deleteStream".utf8))
     }
 
+    @Test("takeCiphertext returns every record in one block")
+    func takeCiphertextGathersRecords() throws {
+        let directory = try TestDirectory()
+        defer { directory.remove() }
+        let serverContext = try ServerIdentity.selfSigned(in: directory).serverContext()
+        let pair = try TLSPair(clientContext: Self.unverifiedClient(maximumVersion: .tls13), serverContext: serverContext)
+        pair.handshake()
+        #expect(pair.server.takeCiphertext() == nil)
+
+        // 40,000 bytes need three records of at most 16 KiB, written by three calls.
+        let message = (0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        try pair.write(Array(message[..<16_384]), on: pair.server)
+        try pair.write(Array(message[16_384..<32_768]), on: pair.server)
+        try pair.write(Array(message[32_768...]), on: pair.server)
+        let block = try #require(pair.server.takeCiphertext())
+        #expect(!pair.server.hasPendingCiphertext)
+        #expect(pair.server.takeCiphertext() == nil)
+
+        pair.receive(Array(block.bytes), into: pair.client)
+        var plaintext: [UInt8] = []
+        #expect(pair.client.readPlaintext(appendingTo: &plaintext) == .wantRead)
+        #expect(plaintext == message)
+    }
+
     @Test("server rejects TLS 1.2 when its minimum is 1.3")
     func minimumVersionEnforced() throws {
         let directory = try TestDirectory()
