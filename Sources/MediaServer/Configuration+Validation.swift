@@ -194,6 +194,7 @@ extension LimitsConfiguration {
         try Self.check("limits.maximumAMFDepth", maximumAMFDepth, 4...256)
         try Self.check("limits.maximumAMFStringLength", maximumAMFStringLength, 1024...(16 << 20))
         try Self.check("limits.maximumAcknowledgementWindow", maximumAcknowledgementWindow, 4_096...Int(UInt32.max))
+        try Self.check("limits.maximumUnacknowledgedBytes", maximumUnacknowledgedBytes, (8 << 20)...(1 << 31))
         try Self.check("limits.maximumConnections", maximumConnections, 1...1_000_000)
         try Self.check("limits.maximumConnectionsPerAddress", maximumConnectionsPerAddress, 1...1_000_000)
         try Self.check("limits.maximumStreams", maximumStreams, 1...1_000_000)
