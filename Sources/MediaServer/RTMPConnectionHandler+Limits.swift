@@ -104,7 +104,7 @@ struct SessionWatchdog {
     /// Returns how many of the bytes sent after the handshake the client has not acknowledged.
     ///
     /// `bytesWritten` counts what the kernel took, so bytes still in flight count as
-    /// unacknowledged; for RTMPS it counts ciphertext, a little more than the client's
+    /// unacknowledged. For RTMPS it counts ciphertext, a little more than the client's
     /// count of plaintext. The client's sequence number wraps at 2^32, so the difference is
     /// taken modulo 2^32: an acknowledgement up to 2^31 bytes ahead of `bytesWritten` (which
     /// no correct client sends) counts as nothing unacknowledged rather than as 4 GiB.

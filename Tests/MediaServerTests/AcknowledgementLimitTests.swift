@@ -77,7 +77,7 @@ struct AcknowledgementLimitTests {
         #expect(SessionWatchdog.unacknowledgedBytes(bytesWritten: handshake + 5_000, acknowledged: nil) == 5_000)
         #expect(SessionWatchdog.unacknowledgedBytes(bytesWritten: 100, acknowledged: nil) == 0)
         #expect(SessionWatchdog.unacknowledgedBytes(bytesWritten: handshake + 5_000, acknowledged: 4_000) == 1_000)
-        // 2^32 + 10 bytes sent; the client's counter wrapped and says 5, so 5 are outstanding.
+        // 2^32 + 10 bytes sent; the client's counter wrapped and reports 5, so 5 are outstanding.
         let wrapped = handshake + (1 << 32) + 10
         #expect(SessionWatchdog.unacknowledgedBytes(bytesWritten: wrapped, acknowledged: 5) == 5)
         // An acknowledgement ahead of what was sent counts as nothing outstanding.

@@ -36,7 +36,7 @@ struct ProxyProtocolTLSTests {
 
         var port: Int { server.rtmpsAddress!.port }
 
-        /// Whether a session of the RTMPS listener was logged with `peer` as its address.
+        /// Returns whether a session of the RTMPS listener was logged with `peer` as its address.
         func loggedPeer(_ peer: String) -> Bool {
             logs.all.contains { $0.metadata["conn.peer"] == peer && $0.metadata["conn.scheme"] == "rtmps" }
         }
@@ -48,7 +48,7 @@ struct ProxyProtocolTLSTests {
     }
 
     /// Runs the RTMP handshake, connect, createStream and play over `tls`.
-    /// - Returns: the status code that answered play.
+    /// - Returns: the status code of the server's reply to play.
     func playCode(_ tls: TLSLoopbackClient, _ name: String) throws -> String {
         let session = ClientSession(crypto: OpenSSLHandshakeCrypto(), now: BlockingClient.now())
         var events: [ClientEvent] = []
