@@ -18,6 +18,10 @@ import TLS
 ///
 /// Salt, challenge and opaque are 16 random bytes each (hex). A challenge is
 /// used once and expires after `challengeLifetimeMilliseconds`.
+///
+/// A user stored as a verifier (`passwordHash`, that is base64(md5(U + S + password))) gets
+/// its fixed salt in every challenge, and the verifier is used in place of the first hash.
+/// Challenge and opaque stay random, so a recorded response does not log in again.
 final class AdobeAuthenticator: Sendable {
     /// What to answer to a connect of an application that has users.
     enum Outcome: Equatable {
@@ -42,6 +46,9 @@ final class AdobeAuthenticator: Sendable {
     /// Bound on outstanding challenges, so that clients that never answer cannot grow memory.
     let maximumPending: Int
     private let pending = Mutex<[String: Challenge]>([:])
+    /// Key that derives the salt of an unknown user in an application with verifier users, so
+    /// that the salt stays the same between attempts, like theirs. It lives as long as the process.
+    private let unknownUserSaltKey = Crypto.randomBytes(count: 32)
 
     init(challengeLifetimeMilliseconds: UInt64 = 60_000, maximumPending: Int = 10_000) {
         self.challengeLifetimeMilliseconds = challengeLifetimeMilliseconds
@@ -60,7 +67,7 @@ final class AdobeAuthenticator: Sendable {
         guard StreamNames.isValidSegment(user) else { return .reject(description: Self.failed) }
 
         guard let response = AccessPolicy.queryValue("response", in: query) else {
-            return .reject(description: issueChallenge(app: app, user: user, now: now))
+            return .reject(description: issueChallenge(app: app, user: user, salt: salt(for: user, in: users), now: now))
         }
         let opaque = AccessPolicy.queryValue("opaque", in: query)
         guard let challenge = takeChallenge(app: app, user: user, opaque: opaque, now: now) else {
@@ -69,27 +76,63 @@ final class AdobeAuthenticator: Sendable {
         let clientChallenge = AccessPolicy.queryValue("challenge", in: query) ?? ""
 
         // Unknown users go through the same work, so timing does not tell which users exist.
-        let password = users.first { $0.user == user }?.password
-        let hashed = Self.base64(Crypto.md5(Array((user + challenge.salt + (password ?? "")).utf8)))
+        let entry = users.first { $0.user == user }
+        let hashed: String
+        if let stored = entry?.passwordHash {
+            hashed = stored
+        } else {
+            hashed = Self.verifier(user: user, salt: challenge.salt, password: entry?.password ?? "")
+        }
         var matched = false
         for serverPart in [opaque ?? challenge.challenge, challenge.challenge] {
             let expected = Self.base64(Crypto.md5(Array((hashed + serverPart + clientChallenge).utf8)))
             if Crypto.constantTimeEqual(Array(expected.utf8), Array(response.utf8)) { matched = true }
         }
-        guard matched, password != nil else { return .reject(description: Self.failed) }
+        guard matched, entry != nil else { return .reject(description: Self.failed) }
         return .authenticated(user: user)
     }
 
     static let failed = prefix + "[ authmod=adobe ] : ?reason=authfailed"
 
+    /// Returns base64(md5(`user` + `salt` + `password`)), the first hash of the login and the
+    /// value a `passwordHash` stores.
+    static func verifier(user: String, salt: String, password: String) -> String {
+        base64(Crypto.md5(Array((user + salt + password).utf8)))
+    }
+
+    /// Whether `salt` can go into a challenge: 8 to 64 ASCII letters and digits.
+    static func isValidSalt(_ salt: String) -> Bool {
+        (8...64).contains(salt.utf8.count) && salt.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+        }
+    }
+
+    /// Whether `text` is the base64 form of an MD5 digest (16 bytes).
+    static func isValidVerifier(_ text: String) -> Bool {
+        text.utf8.count == 24 && Data(base64Encoded: text)?.count == 16
+    }
+
+    /// Returns the salt for a challenge to `user`: the stored salt of a verifier user, a
+    /// random one for a password user, and for an unknown user one that looks like the
+    /// application's users: fixed (derived from the name) when any user has a verifier.
+    ///
+    /// NOTE: in an application with both kinds of users, whether the salt changes between
+    /// two attempts tells a password user from the other names.
+    private func salt(for user: String, in users: [UserConfiguration]) -> String {
+        if let entry = users.first(where: { $0.user == user }) {
+            return entry.salt ?? Self.hex(Crypto.randomBytes(count: 16))
+        }
+        guard users.contains(where: { $0.passwordHash != nil }) else { return Self.hex(Crypto.randomBytes(count: 16)) }
+        return Self.hex(Array(Crypto.hmacSHA256(key: unknownUserSaltKey, data: Array(user.utf8)).prefix(16)))
+    }
+
     /// Computes the response a client sends, for tests and for the client side.
     static func response(user: String, password: String, salt: String, serverChallenge: String, clientChallenge: String) -> String {
-        let hashed = base64(Crypto.md5(Array((user + salt + password).utf8)))
+        let hashed = verifier(user: user, salt: salt, password: password)
         return base64(Crypto.md5(Array((hashed + serverChallenge + clientChallenge).utf8)))
     }
 
-    private func issueChallenge(app: String, user: String, now: UInt64) -> String {
-        let salt = Self.hex(Crypto.randomBytes(count: 16))
+    private func issueChallenge(app: String, user: String, salt: String, now: UInt64) -> String {
         let challenge = Self.hex(Crypto.randomBytes(count: 16))
         let opaque = Self.hex(Crypto.randomBytes(count: 16))
         let entry = Challenge(

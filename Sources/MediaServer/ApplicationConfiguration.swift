@@ -95,28 +95,53 @@ public enum DuplicatePublisherPolicy: String, Sendable, Codable {
     case replace
 }
 
-/// A user name and password for Adobe RTMP authentication.
+/// A user of Adobe RTMP authentication: a name and either the password or its verifier.
 ///
-/// NOTE: the password is stored as given, in plain text, because the Adobe
-/// scheme hashes it with a salt the server picks per login, so the server
-/// needs the password itself. Protect the configuration file (mode 0600).
+/// The login needs only `base64(md5(user + salt + password))` from the server side, so a
+/// user can be stored as that verifier (`passwordHash`) with the fixed `salt` the server
+/// then sends in every challenge for this user. `sealcast credentials --user` prints one.
+///
+/// NOTE: the verifier is as good as the password for this login, because anyone who reads it can log in
+/// with a client that skips the first hash. It keeps the plain password, which may be reused
+/// elsewhere, out of configuration files and backups. Protect the file (mode 0600) either way.
 public struct UserConfiguration: Sendable, Codable {
     /// The user name the encoder sends, such as OBS's "Username" field.
     public var user: String
-    /// The password; never logged.
-    public var password: String
+    /// The password in plain text, or `nil` when the user has a `passwordHash`; never logged.
+    public var password: String?
+    /// `base64(md5(user + salt + password))`, or `nil` when the user has a `password`; never logged.
+    public var passwordHash: String?
+    /// The salt of `passwordHash`, sent in each challenge for this user; set with it only.
+    public var salt: String?
 
     public init(user: String, password: String) {
         self.user = user
         self.password = password
     }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case user, password }
+    public init(user: String, passwordHash: String, salt: String) {
+        self.user = user
+        self.passwordHash = passwordHash
+        self.salt = salt
+    }
+
+    /// Returns the user with a verifier for `password` under `salt` in place of the password.
+    public static func hashed(user: String, password: String, salt: String) -> UserConfiguration {
+        UserConfiguration(user: user, passwordHash: AdobeAuthenticator.verifier(user: user, salt: salt, password: password), salt: salt)
+    }
+
+    /// Whether `salt` can be a user's salt: 8 to 64 ASCII letters and digits, which pass through
+    /// the challenge text unchanged.
+    public static func isValidSalt(_ salt: String) -> Bool { AdobeAuthenticator.isValidSalt(salt) }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case user, password, passwordHash, salt }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         user = try container.decode(String.self, forKey: .user)
-        password = try container.decode(String.self, forKey: .password)
+        password = try container.decodeIfPresent(String.self, forKey: .password)
+        passwordHash = try container.decodeIfPresent(String.self, forKey: .passwordHash)
+        salt = try container.decodeIfPresent(String.self, forKey: .salt)
     }
 }

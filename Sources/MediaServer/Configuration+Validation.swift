@@ -168,9 +168,40 @@ extension ServerConfiguration {
             guard users.insert(user.user).inserted else {
                 throw ConfigurationError("duplicate \(userField).user \"\(user.user)\": each user is listed once")
             }
-            guard user.password.utf8.count >= 8 else {
-                throw ConfigurationError("invalid \(userField).password: use at least 8 characters")
+            try ApplicationConfiguration.validateSecret(of: user, field: userField)
+        }
+    }
+}
+
+extension ApplicationConfiguration {
+    /// Checks that `user` has a password of at least 8 characters, or a verifier and its salt, not both.
+    static func validateSecret(of user: UserConfiguration, field: String) throws(ConfigurationError) {
+        switch (user.password, user.passwordHash) {
+        case (let password?, nil):
+            guard password.utf8.count >= 8 else {
+                throw ConfigurationError("invalid \(field).password: use at least 8 characters")
             }
+            guard user.salt == nil else {
+                throw ConfigurationError("invalid \(field).salt: set salt only with passwordHash")
+            }
+        case (nil, let hash?):
+            guard let salt = user.salt else {
+                throw ConfigurationError("missing \(field).salt: passwordHash needs the salt it was made with")
+            }
+            guard AdobeAuthenticator.isValidSalt(salt) else {
+                throw ConfigurationError(
+                    "invalid \(field).salt: use 8 to 64 letters and digits, as sealcast credentials --user prints"
+                )
+            }
+            guard AdobeAuthenticator.isValidVerifier(hash) else {
+                throw ConfigurationError(
+                    "invalid \(field).passwordHash: use the base64 MD5 (24 characters) that sealcast credentials --user prints"
+                )
+            }
+        case (nil, nil):
+            throw ConfigurationError("missing \(field).password: set password or passwordHash with salt")
+        case (_?, _?):
+            throw ConfigurationError("invalid \(field): set password or passwordHash, not both")
         }
     }
 }
@@ -195,6 +226,7 @@ extension LimitsConfiguration {
         try Self.check("limits.maximumAMFDepth", maximumAMFDepth, 4...256)
         try Self.check("limits.maximumAMFStringLength", maximumAMFStringLength, 1024...(16 << 20))
         try Self.check("limits.maximumAcknowledgementWindow", maximumAcknowledgementWindow, 4_096...Int(UInt32.max))
+        try Self.check("limits.maximumUnacknowledgedBytes", maximumUnacknowledgedBytes, (8 << 20)...(1 << 31))
         try Self.check("limits.maximumConnections", maximumConnections, 1...1_000_000)
         try Self.check("limits.maximumConnectionsPerAddress", maximumConnectionsPerAddress, 1...1_000_000)
         try Self.check("limits.maximumStreams", maximumStreams, 1...1_000_000)

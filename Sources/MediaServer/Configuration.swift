@@ -163,6 +163,11 @@ public struct LimitsConfiguration: Sendable, Codable {
     /// Largest Window Acknowledgement Size taken from a peer, in bytes; a larger one is lowered to
     /// it, so the server acknowledges at least every this many bytes. Never closes a connection.
     public var maximumAcknowledgementWindow: Int = 1 << 31
+    /// Bytes the server may have sent a connected client that the client has not confirmed with
+    /// an Acknowledgement. A client acknowledges every `windowAcknowledgementSize` (2,500,000)
+    /// bytes, so this leaves room for that window and for the bytes in flight in both kernels.
+    /// Reason `acknowledgement_limit`.
+    public var maximumUnacknowledgedBytes: Int = 64 << 20
     /// Bytes a player may have queued before it drops media up to the next keyframe.
     public var playerQueueBytes: Int = 8 << 20
     /// Largest GOP cache per stream, in bytes; past it the cache stops until the next keyframe.
@@ -199,8 +204,9 @@ public struct LimitsConfiguration: Sendable, Codable {
         case playerWriteBatchMilliseconds
         case handshakeTimeoutSeconds
         case maximumChunkStreams, maximumMessageStreams, maximumAMFDepth, maximumAMFStringLength
-        case maximumAcknowledgementWindow, connectTimeoutSeconds, startTimeoutSeconds, publisherIdleTimeoutSeconds
-        case playerStallTimeoutSeconds, maximumConnections, maximumConnectionsPerAddress, maximumStreams
+        case maximumAcknowledgementWindow, maximumUnacknowledgedBytes
+        case connectTimeoutSeconds, startTimeoutSeconds, publisherIdleTimeoutSeconds, playerStallTimeoutSeconds
+        case maximumConnections, maximumConnectionsPerAddress, maximumStreams
     }
 
     public init(from decoder: any Decoder) throws {
@@ -222,6 +228,7 @@ public struct LimitsConfiguration: Sendable, Codable {
         maximumAMFDepth = try value(.maximumAMFDepth, defaults.maximumAMFDepth)
         maximumAMFStringLength = try value(.maximumAMFStringLength, defaults.maximumAMFStringLength)
         maximumAcknowledgementWindow = try value(.maximumAcknowledgementWindow, defaults.maximumAcknowledgementWindow)
+        maximumUnacknowledgedBytes = try value(.maximumUnacknowledgedBytes, defaults.maximumUnacknowledgedBytes)
         connectTimeoutSeconds = try value(.connectTimeoutSeconds, defaults.connectTimeoutSeconds)
         startTimeoutSeconds = try value(.startTimeoutSeconds, defaults.startTimeoutSeconds)
         publisherIdleTimeoutSeconds = try value(.publisherIdleTimeoutSeconds, defaults.publisherIdleTimeoutSeconds)

@@ -97,6 +97,36 @@ struct SessionWatchdog {
             )
         }
     }
+
+    /// The bytes S0, S1 and S2 take; the client's Acknowledgement counts only what follows them.
+    static let handshakeReplyBytes = 1 + 1536 + 1536
+
+    /// Returns how many of the bytes sent after the handshake the client has not acknowledged.
+    ///
+    /// `bytesWritten` counts what the kernel took, so bytes still in flight count as
+    /// unacknowledged. For RTMPS it counts ciphertext, a little more than the client's
+    /// count of plaintext. The client's sequence number wraps at 2^32, so the difference is
+    /// taken modulo 2^32: an acknowledgement up to 2^31 bytes ahead of `bytesWritten` (which
+    /// no correct client sends) counts as nothing unacknowledged rather than as 4 GiB.
+    /// - Parameters:
+    ///   - bytesWritten: the bytes the kernel took since accept, handshake included.
+    ///   - acknowledged: the client's last sequence number, or `nil` when it sent none.
+    static func unacknowledgedBytes(bytesWritten: Int, acknowledged: UInt32?) -> Int {
+        let sent = max(bytesWritten - handshakeReplyBytes, 0)
+        guard let acknowledged else { return sent }
+        let outstanding = UInt32(truncatingIfNeeded: sent) &- acknowledged
+        return outstanding > UInt32(1 << 31) ? 0 : Int(outstanding)
+    }
+
+    /// Returns the expiry for a connected client that left more than `limit` bytes unacknowledged.
+    static func checkAcknowledgements(bytesWritten: Int, acknowledged: UInt32?, limit: Int) -> Expiry? {
+        let outstanding = unacknowledgedBytes(bytesWritten: bytesWritten, acknowledged: acknowledged)
+        guard outstanding > limit else { return nil }
+        return Expiry(
+            reason: "acknowledgement_limit",
+            message: "the client left \(outstanding) bytes unacknowledged, over maximumUnacknowledgedBytes \(limit)"
+        )
+    }
 }
 
 /// Counts open connections in total and per client address, so that one address
@@ -175,10 +205,16 @@ extension RTMPConnectionHandler {
         } else {
             activity = .connected(publishing: publishing != nil, playing: playing != nil)
         }
-        let expiry = watchdog.check(
+        var expiry = watchdog.check(
             activity, now: Self.nowMilliseconds(), queuedBytes: connection.queuedBytes,
             bytesWritten: connection.bytesWritten, limits: context.limits
         )
+        if expiry == nil, application != nil {
+            expiry = SessionWatchdog.checkAcknowledgements(
+                bytesWritten: connection.bytesWritten, acknowledged: session.peerAcknowledgedBytes,
+                limit: context.limits.maximumUnacknowledgedBytes
+            )
+        }
         guard let expiry else {
             scheduleWatchdog()
             return

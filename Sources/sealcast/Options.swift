@@ -32,9 +32,15 @@ struct Options {
     var secretFile: String?
     var serverURL: String?
 
+    // credentials --user
+    var loginUser: String?
+    var passwordFile: String?
+    var salt: String?
+
     static let help = """
         USAGE: sealcast [serve] [OPTIONS]
                sealcast credentials [--data-dir DIR] [--config FILE]
+               sealcast credentials --user NAME --password-file FILE [--salt SALT]
                sealcast publish FILE URL [--loop] [TLS OPTIONS]
                sealcast play URL [-o FILE.flv] [--duration SECONDS] [--wait] [TLS OPTIONS]
                sealcast probe URL [--json] [--timeout SECONDS] [TLS OPTIONS]
@@ -49,7 +55,8 @@ struct Options {
 
         SUBCOMMANDS:
           serve          Run the server (the default).
-          credentials    Print the publish key and how to publish again.
+          credentials    Print the publish key and how to publish again. With --user, print a
+                         users entry that stores a login's password hash instead of the password.
           publish        Send an FLV file (legacy or Enhanced RTMP codecs) to URL in real time,
                          paced by its timestamps. Reconnects up to 5 times if the connection
                          drops, resuming at the next keyframe.
@@ -99,6 +106,13 @@ struct Options {
           --config FILE           Or: use the first tokenSecrets entry of APP in this file.
           --server URL            The server base URL for the printed URL
                                   (default: rtmp://HOSTNAME:1935).
+
+        CREDENTIALS --user OPTIONS:
+          --user NAME             The user name of the login (OBS's "Username").
+          --password-file FILE    A file holding the password (a trailing newline is ignored);
+                                  - reads it from standard input.
+          --salt SALT             The salt to hash with: 8 to 64 letters and digits
+                                  (default: 16 random bytes in hex).
 
         TLS OPTIONS (rtmps:// only; by default the server certificate is verified against the
         system CA store and must name the URL's host):
@@ -162,6 +176,9 @@ struct Options {
                 options.tokenExpiresInSeconds = seconds
             case "--secret-file": options.secretFile = try value(argument)
             case "--server": options.serverURL = try value(argument)
+            case "--user": options.loginUser = try value(argument)
+            case "--password-file": options.passwordFile = try value(argument)
+            case "--salt": options.salt = try value(argument)
             case let text where text.hasPrefix("-") && text != "-":
                 throw UsageError("unknown option \(argument); see sealcast --help")
             default:

@@ -65,6 +65,8 @@ extension Sealcast {
             ("--duration", options.durationSeconds != nil), ("--wait", options.waitForPublisher),
             ("--json", options.json), ("--timeout", options.timeoutSeconds != nil),
             ("--ca-file", options.caFile != nil), ("--pin", options.pin != nil), ("--insecure", options.insecure),
+            ("--user", options.loginUser != nil), ("--password-file", options.passwordFile != nil),
+            ("--salt", options.salt != nil),
         ]
         for (name, isSet) in given where isSet && !allowed.contains(name) {
             throw UsageError("\(name) does not apply to sealcast \(subcommand); see sealcast --help")

@@ -42,8 +42,12 @@ enum Sealcast {
                 try rejectServerArguments(options, subcommand)
                 try serve(options)
             case "credentials":
-                try rejectServerArguments(options, subcommand)
-                try printCredentials(options)
+                try rejectServerArguments(options, subcommand, allowed: ["--user", "--password-file", "--salt"])
+                if options.loginUser != nil || options.passwordFile != nil || options.salt != nil {
+                    try printUserEntry(options)
+                } else {
+                    try printCredentials(options)
+                }
             case "publish": try publish(options)
             case "play": try play(options)
             case "probe": try probe(options)
@@ -64,11 +68,11 @@ enum Sealcast {
     }
 
     /// Rejects file names, URLs and client options given to `serve` or `credentials`.
-    static func rejectServerArguments(_ options: Options, _ subcommand: String) throws {
+    static func rejectServerArguments(_ options: Options, _ subcommand: String, allowed: Set<String> = []) throws {
         if let first = options.positional.first {
             throw UsageError("unexpected argument \(first) for sealcast \(subcommand); see sealcast --help")
         }
-        try rejectOptions(options, unusedBy: subcommand, allowed: [])
+        try rejectOptions(options, unusedBy: subcommand, allowed: allowed)
     }
 
     static func fail(_ message: String, _ code: ExitCode) -> Never {

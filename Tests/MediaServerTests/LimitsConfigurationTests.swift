@@ -18,6 +18,7 @@ struct LimitsConfigurationTests {
             { limits: {
                 maximumChunkStreams: 10, maximumMessageStreams: 2, maximumAMFDepth: 8,
                 maximumAMFStringLength: 4096, maximumAcknowledgementWindow: 65536,
+                maximumUnacknowledgedBytes: 16777216,
                 connectTimeoutSeconds: 3, startTimeoutSeconds: 4, publisherIdleTimeoutSeconds: 5,
                 playerStallTimeoutSeconds: 6, maximumConnections: 7, maximumConnectionsPerAddress: 8,
                 maximumStreams: 9,
@@ -29,6 +30,7 @@ struct LimitsConfigurationTests {
         #expect(limits.maximumAMFDepth == 8)
         #expect(limits.maximumAMFStringLength == 4096)
         #expect(limits.maximumAcknowledgementWindow == 65536)
+        #expect(limits.maximumUnacknowledgedBytes == 16_777_216)
         #expect(limits.connectTimeoutSeconds == 3)
         #expect(limits.startTimeoutSeconds == 4)
         #expect(limits.publisherIdleTimeoutSeconds == 5)
@@ -50,6 +52,14 @@ struct LimitsConfigurationTests {
             try limits.validate()
         } throws: { error in
             "\(error)" == "invalid limits.maximumConnectionsPerAddress 0: use a value from 1 to 1000000"
+        }
+        // Below the window after which clients acknowledge, a correct client would be closed.
+        limits = LimitsConfiguration()
+        limits.maximumUnacknowledgedBytes = 2_500_000
+        #expect {
+            try limits.validate()
+        } throws: { error in
+            "\(error)" == "invalid limits.maximumUnacknowledgedBytes 2500000: use a value from 8388608 to 2147483648"
         }
     }
 

@@ -6,7 +6,9 @@ import Bytes
 ///
 /// The channel counts received bytes and sends an Acknowledgement each time
 /// the count since the last one reaches the peer's window. The sequence
-/// number is the total received after the handshake, modulo 2^32.
+/// number is the total received after the handshake, modulo 2^32. It also keeps
+/// the last sequence number the peer acknowledged, so that the owner can tell
+/// how much of what it sent the peer has not confirmed.
 struct MessageChannel {
     var inbound = ByteBuffer()
     var decoder: ChunkDecoder
@@ -21,6 +23,8 @@ struct MessageChannel {
     /// The peer's Window Acknowledgement Size, clamped to the limits; `nil`
     /// until the peer sends one, and no Acknowledgement is sent before that.
     private(set) var peerWindow: UInt32?
+    /// The sequence number of the peer's last Acknowledgement, or `nil` before the first.
+    private(set) var peerAcknowledged: UInt32?
 
     init(limits: Limits, compressedChunkStreams: Set<ChunkStreamID>?) {
         self.limits = limits
@@ -40,6 +44,8 @@ struct MessageChannel {
         inbound.compact()
         guard let message = try decoder.decode(from: &inbound) else { return nil }
         switch message.typeID {
+        case .acknowledgement:
+            peerAcknowledged = try Acknowledgement(payload: message.payload).sequenceNumber
         case .windowAcknowledgementSize:
             let size = try WindowAcknowledgementSize(payload: message.payload).windowSize
             peerWindow = min(max(size, limits.minimumAcknowledgementWindow), limits.maximumAcknowledgementWindow)

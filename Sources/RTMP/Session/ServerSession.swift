@@ -113,6 +113,10 @@ public final class ServerSession {
     /// The media fast path must encode with it.
     public var outgoingChunkSize: Int { channel.writer.chunkSize }
 
+    /// The sequence number of the client's last Acknowledgement (the bytes it received
+    /// after the handshake, modulo 2^32), or `nil` when it has sent none.
+    public var peerAcknowledgedBytes: UInt32? { channel.peerAcknowledged }
+
     /// Whether the session has ended.
     public var isClosed: Bool { closeReason != nil }
 

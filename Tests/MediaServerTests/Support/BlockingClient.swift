@@ -198,6 +198,21 @@ final class BlockingClient {
         }
     }
 
+    /// Reads and discards what arrives for at most `seconds`, without giving it to the session,
+    /// so the client sends no Acknowledgement however much it receives.
+    /// - Returns: the bytes read, and whether the server closed the connection.
+    func readWithoutAcknowledging(seconds: Double) -> (bytes: Int, closedByServer: Bool) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var total = 0
+        while Date() < deadline {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count == 0 || (count < 0 && errno == ECONNRESET) { return (total, true) }
+            if count > 0 { total += count }
+        }
+        return (total, false)
+    }
+
     /// Closes the socket, as a client that goes away does.
     func disconnect() {
         shutdown(descriptor, Int32(SHUT_RDWR))

@@ -11,9 +11,13 @@ final class TLSLoopbackClient {
         let description: String
     }
 
-    /// Connects to 127.0.0.1:`port` and runs the handshake, sending `serverName` as SNI and,
-    /// when given, the client certificate in `certificateFile` with its key in `keyFile`.
-    init(port: Int, serverName: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) throws {
+    /// Connects to 127.0.0.1:`port`, sends `prefix` (such as a PROXY header) in the clear, and runs
+    /// the handshake, sending `serverName` as SNI and, when given, the client certificate in
+    /// `certificateFile` with its key in `keyFile`.
+    init(
+        port: Int, serverName: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
+        prefix: [UInt8] = []
+    ) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.descriptor = descriptor
         guard descriptor >= 0 else { throw Failure(description: "socket failed: errno \(errno)") }
@@ -35,6 +39,10 @@ final class TLSLoopbackClient {
         // Every member is set, so deinit closes the socket when init throws from here on.
         guard connected == 0 else {
             throw Failure(description: "connect to port \(port) failed: errno \(errno)")
+        }
+        if !prefix.isEmpty {
+            let sent = prefix.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent == prefix.count else { throw Failure(description: "sending the prefix failed: errno \(errno)") }
         }
 
         // Two or three round trips finish a handshake; 10 bounds a server that stalls.
