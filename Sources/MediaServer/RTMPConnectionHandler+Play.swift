@@ -64,7 +64,7 @@ extension RTMPConnectionHandler: PlayerSink {
         let fanout = stream.fanout(on: connection.eventLoop)
         let shared = request.streamID == MediaPacket.sharedStreamID
             && session.outgoingChunkSize == context.limits.outgoingChunkSize
-        var state = PlayState(stream: stream, fanout: fanout, request: request, usesSharedChunks: shared)
+        let state = PlayState(stream: stream, fanout: fanout, request: request, usesSharedChunks: shared)
         logger = logger.with(["rtmp.stream": path])
         if let capabilities = clientCapabilities, capabilities.declaresVideoCodecs || capabilities.declaresAudioCodecs {
             state.codecFilter = capabilities
@@ -97,9 +97,8 @@ extension RTMPConnectionHandler: PlayerSink {
     // MARK: - PlayerSink
 
     func publishStarted() {
-        guard var state = playing else { return }
+        guard let state = playing else { return }
         state.awaitingKeyframe = true
-        playing = state
         session.sendPublishNotify(streamID: state.request.streamID, streamName: state.request.streamName)
         flushSession()
     }
@@ -117,16 +116,15 @@ extension RTMPConnectionHandler: PlayerSink {
     /// again). Metadata and sequence headers are never dropped, because without
     /// them nothing after can be decoded.
     func deliver(_ packet: MediaPacket) {
-        guard var state = playing, !closedForWrites else { return }
-        defer { playing = state }
-        guard wants(packet, state: &state) else { return }
+        guard let state = playing, !closedForWrites else { return }
+        guard wants(packet, state: state) else { return }
 
         switch packet.kind {
         case .metadata, .configuration:
             break
         case .videoKeyframe:
             if connection.queuedBytes > context.limits.playerQueueBytes {
-                countDrop(&state)
+                countDrop(state)
                 state.awaitingKeyframe = true
                 return
             }
@@ -139,7 +137,7 @@ extension RTMPConnectionHandler: PlayerSink {
             if behind || videoGate {
                 // An audio-only stream resumes as soon as the queue drains.
                 if behind || packet.kind.isVideo || packet.kind == .data {
-                    if behind { countDrop(&state) }
+                    if behind { countDrop(state) }
                     return
                 }
                 if !state.fanout.hasVideo { state.awaitingKeyframe = false }
@@ -173,7 +171,7 @@ extension RTMPConnectionHandler: PlayerSink {
 
     /// Applies pause and receiveAudio/receiveVideo. Metadata and sequence headers
     /// always pass, so a player that resumes has the current ones.
-    private func wants(_ packet: MediaPacket, state: inout PlayState) -> Bool {
+    private func wants(_ packet: MediaPacket, state: PlayState) -> Bool {
         switch packet.kind {
         case .metadata, .configuration:
             return true
@@ -194,31 +192,28 @@ extension RTMPConnectionHandler: PlayerSink {
     /// keyframe, as a new player of a stream without GOP cache would, so its
     /// timestamps never go back to frames it was sent before the pause.
     func setPaused(_ paused: Bool, streamID: MessageStreamID) {
-        guard var state = playing, state.request.streamID == streamID else { return }
+        guard let state = playing, state.request.streamID == streamID else { return }
         state.isPaused = paused
         if !paused { state.awaitingKeyframe = true }
-        playing = state
         logger.debug(paused ? "play paused" : "play resumed at the next keyframe")
     }
 
     /// Turns audio frames on or off for the player.
     func setReceivesAudio(_ enabled: Bool, streamID: MessageStreamID) {
-        guard var state = playing, state.request.streamID == streamID else { return }
+        guard let state = playing, state.request.streamID == streamID else { return }
         state.receivesAudio = enabled
-        playing = state
         logger.debug("receiveAudio \(enabled)")
     }
 
     /// Turns video frames on or off for the player; turned back on, video starts at the next keyframe.
     func setReceivesVideo(_ enabled: Bool, streamID: MessageStreamID) {
-        guard var state = playing, state.request.streamID == streamID else { return }
+        guard let state = playing, state.request.streamID == streamID else { return }
         if enabled && !state.receivesVideo { state.awaitingVideoKeyframe = true }
         state.receivesVideo = enabled
-        playing = state
         logger.debug("receiveVideo \(enabled)")
     }
 
-    private func countDrop(_ state: inout PlayState) {
+    private func countDrop(_ state: PlayState) {
         context.metrics.mediaDropped.increment()
         if let total = state.dropReporter.record(now: Self.nowMilliseconds()) {
             logger.info("slow player: dropped \(total) messages to catch up at the next keyframe")

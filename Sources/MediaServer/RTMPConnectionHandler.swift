@@ -59,12 +59,14 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
         var informationLogged = false
     }
 
-    struct PlayState {
-        var stream: LiveStream
-        var fanout: LoopFanout
-        var request: PlayRequest
+    /// A player's state while it plays. A class, so that delivering a packet to the player
+    /// reads and updates it in place instead of copying every field for every message.
+    final class PlayState {
+        let stream: LiveStream
+        let fanout: LoopFanout
+        let request: PlayRequest
         /// Whether shared encodings fit this player (message stream 1 and the server's chunk size).
-        var usesSharedChunks: Bool
+        let usesSharedChunks: Bool
         /// Set until the player has received a video keyframe; video before it is dropped.
         var awaitingKeyframe = true
         var dropReporter = RateLimitedReporter()
@@ -78,6 +80,13 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
         var awaitingVideoKeyframe = false
         /// The codecs the player declared in connect, or `nil` when it gets every track.
         var codecFilter: EnhancedCapabilities?
+
+        init(stream: LiveStream, fanout: LoopFanout, request: PlayRequest, usesSharedChunks: Bool) {
+            self.stream = stream
+            self.fanout = fanout
+            self.request = request
+            self.usesSharedChunks = usesSharedChunks
+        }
     }
 
     init(connection: Connection, context: ServerContext, connectionID: Int) {

@@ -264,6 +264,11 @@ extension Connection: EventLoopSelectable {
                 if state == .closed {
                     return .closed
                 }
+                // A short read emptied the socket. Epoll is level-triggered, so bytes that arrive
+                // later wake the loop again, and another read now would only return EAGAIN.
+                if count < buffer.count {
+                    return .drained
+                }
             }
         }
         return .budgetUsed

@@ -254,10 +254,14 @@ public final class TLSContext: Sendable {
             }
         }
         _ = SSL_CTX_set_options(handle, options)
-        _ = sealcast_SSL_CTX_set_mode(
-            handle,
-            Int(SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)
-        )
+        var mode = SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
+        if configuration.role == .server {
+            // A server sends the chain exactly as its certificate file has it. Without this mode,
+            // OpenSSL builds a chain for a file with a single certificate on every handshake,
+            // verifying that certificate's signature each time.
+            mode |= SSL_MODE_NO_AUTO_CHAIN
+        }
+        _ = sealcast_SSL_CTX_set_mode(handle, Int(mode))
     }
 
     /// Loads a PEM chain and private key (a server's, or a client's for mutual TLS) and checks

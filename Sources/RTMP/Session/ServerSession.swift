@@ -93,6 +93,10 @@ public final class ServerSession {
     /// The reason the session ended, or `nil` while it is open.
     public private(set) var closeReason: SessionCloseReason?
 
+    /// Whether the session has ended. Stored apart from `closeReason` because every delivered
+    /// message checks it, and testing the optional enum costs a value-witness call each time.
+    public private(set) var isClosed = false
+
     /// Creates a session for a new connection.
     /// - Parameters:
     ///   - configuration: the limits and the values sent after connect.
@@ -116,9 +120,6 @@ public final class ServerSession {
     /// The sequence number of the client's last Acknowledgement (the bytes it received
     /// after the handshake, modulo 2^32), or `nil` when it has sent none.
     public var peerAcknowledgedBytes: UInt32? { channel.peerAcknowledged }
-
-    /// Whether the session has ended.
-    public var isClosed: Bool { closeReason != nil }
 
     /// Takes bytes read from the socket.
     /// - Parameter now: the current time in milliseconds.
@@ -215,6 +216,7 @@ public final class ServerSession {
     func close(_ reason: SessionCloseReason) {
         guard closeReason == nil else { return }
         closeReason = reason
+        isClosed = true
         state = .closed
     }
 
