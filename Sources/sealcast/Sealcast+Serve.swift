@@ -77,6 +77,12 @@ extension Sealcast {
             {
                 logger.info("RTMPS certificate SHA-256 fingerprint: \(fingerprint)")
             }
+            switch KernelTLS.availability() {
+            case .offered:
+                logger.info("kernel TLS is offered by this kernel; RTMPS still encrypts in user space with OpenSSL")
+            case .notOffered(let reason):
+                logger.info("kernel TLS not available (\(reason)); RTMPS encrypts in user space with OpenSSL")
+            }
         }
 
         if let streamKey, streamKey.created {
