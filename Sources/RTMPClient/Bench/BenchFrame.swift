@@ -1,4 +1,5 @@
-/// The kind of video frame that the first two bytes of a video message show, for the load generator's players.
+/// The kind of frame a video message carries, read from its first two bytes by the load
+/// generator's players.
 ///
 /// Legacy FLV video: the high nibble is the frame type and the low nibble the codec; for AVC
 /// (7) and HEVC (12) the second byte is the packet type, and only type 1 (NALU) carries a

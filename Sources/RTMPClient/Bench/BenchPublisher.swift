@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// Each loop's timestamps continue after the last one of the loop before, one frame gap
 /// later; metadata goes out in the first loop only. The publisher does not reconnect: a
-/// dropped connection ends it, and `failure` says why.
+/// dropped connection ends it, and `failure` gives the reason.
 public final class BenchPublisher: Sendable {
     /// The send times of the video messages.
     public let stamps = StampTable()
@@ -80,6 +80,13 @@ public final class BenchPublisher: Sendable {
     /// Asks `run()` to stop at its next message.
     public func stop() {
         state.withLock { $0.stopped = true }
+    }
+
+    /// Stops `run()` and closes the connection at once, which also ends a send that waits for
+    /// a server that stopped reading.
+    public func close() async {
+        stop()
+        await client.close()
     }
 
     private var isStopped: Bool { state.withLock { $0.stopped || $0.failure != nil } }

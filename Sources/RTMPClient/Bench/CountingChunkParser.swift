@@ -84,7 +84,7 @@ public struct CountingChunkParser: Sendable {
     public private(set) var chunkSize = 128
     /// The largest non-media message that is collected, in bytes.
     public let maximumCollectedLength: Int
-    /// The most chunk streams the server may use at once.
+    /// The maximum number of chunk streams the server may use at once.
     public let maximumChunkStreams: Int
 
     /// Chunk streams 2–63 by number; rarer larger IDs in `otherStreams`.
@@ -105,7 +105,7 @@ public struct CountingChunkParser: Sendable {
 
     /// Parses `bytes`, calling `handle` for every complete message.
     ///
-    /// - Returns: false when `handle` asked to stop; the rest of `bytes` is then dropped.
+    /// - Returns: false when `handle` requested a stop; the rest of `bytes` is then dropped.
     /// - Throws: `Failure` when the stream cannot be followed any more.
     @discardableResult
     public mutating func parse(
@@ -154,7 +154,7 @@ public struct CountingChunkParser: Sendable {
         return offset - start
     }
 
-    /// The length of the header in `header`, or nil while too few bytes are known to tell.
+    /// Returns the length of the header in `header`, or nil while too few bytes are known.
     private func requiredHeaderLength() -> Int? {
         let format = header[0] >> 6
         let basicLength: Int
@@ -175,7 +175,7 @@ public struct CountingChunkParser: Sendable {
         return fixed + (extended ? 4 : 0)
     }
 
-    /// The message header length of chunk header types 0 to 3.
+    /// Returns the message header length of chunk header types 0 to 3.
     private static func messageHeaderLength(_ format: UInt8) -> Int {
         switch format {
         case 0: return 11

@@ -63,7 +63,7 @@ public enum FanoutBench {
             tasks.append(Task { await publisher.run() })
         }
         func stopPublishers() async {
-            for publisher in publishers { publisher.stop() }
+            for publisher in publishers { await publisher.close() }
             for task in tasks { await task.value }
         }
         await BenchRun.sleep(until: BenchPlayer.now() + UInt64(options.publisherWait * 1e9))

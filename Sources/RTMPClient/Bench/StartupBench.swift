@@ -55,7 +55,7 @@ public enum StartupBench {
             await BenchRun.sleep(until: BenchPlayer.now() + UInt64(Double.random(in: options.gap) * 1e9))
         }
         let cpuEnd = ProcessSampler.cpuSeconds(pids)
-        publisher.stop()
+        await publisher.close()
         await task.value
         return StartupResult(options: options, reports: reports, serverCPU: cpuEnd - cpuStart, pids: pids)
     }
