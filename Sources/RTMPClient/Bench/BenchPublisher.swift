@@ -8,15 +8,30 @@ import Synchronization
 /// so that players can compute end-to-end delays.
 ///
 /// Each loop's timestamps continue after the last one of the loop before, one frame gap
-/// later; metadata goes out in the first loop only. The publisher does not reconnect: a
-/// dropped connection ends it, and `failure` gives the reason.
-public final class BenchPublisher: Sendable {
+/// later; metadata goes out in the first loop only. The publisher runs on one event loop,
+/// paced by the loop's timers, so that it adds no thread hops to what is measured. It does
+/// not reconnect: a dropped connection ends it, and `failure` gives the reason.
+public final class BenchPublisher: @unchecked Sendable {
     /// The send times of the video messages.
     public let stamps = StampTable()
 
-    private let client: PublishClient
+    private let loop: EventLoop
+    private let connection: ClientConnection
     private let media: BenchMedia
-    private let state = Mutex<(stopped: Bool, failure: String?, sent: Int)>((false, nil, 0))
+    private let status = Mutex<(failure: String?, sent: Int)>((nil, 0))
+
+    // Used on `loop` only.
+    private var startTime: UInt64 = 0
+    private var index = 0
+    private var loopCount = 0
+    private var offset: Int64 = 0
+    private var timer: TimerHandle?
+    private var isStopped = false
+    private var isInSend = false
+    private var completedInSend = false
+
+    /// The gap between the last message of one loop and the first of the next, in milliseconds.
+    private static let loopGap: Int64 = 33
 
     /// Creates a publisher of `media` to `url`; nothing is sent before `connect()`.
     /// - Throws: `RTMPClientError.invalidOption` for unusable TLS settings.
@@ -24,70 +39,111 @@ public final class BenchPublisher: Sendable {
         var configuration = ClientConfiguration(url: url, tls: ClientTLSOptions(insecure: true))
         configuration.connectTimeout = .seconds(5)
         configuration.responseTimeout = .seconds(5)
-        client = try PublishClient(
+        let tls = try configuration.validate()
+        loop = group.next()
+        connection = ClientConnection(
             configuration: configuration,
-            reconnectPolicy: .disabled,
-            group: group,
-            logger: Logger(label: "sealcast.bench.publish", level: .error)
+            role: .publish,
+            tls: tls,
+            loop: loop,
+            logger: Logger(label: "sealcast.bench.publish", level: .error),
+            onEvent: { _ in }
         )
         self.media = media
     }
 
-    /// Connects and starts publishing.
-    /// - Throws: `RTMPClientError` when the server refuses or does not answer in time.
+    /// Connects and waits for `NetStream.Publish.Start`.
+    /// - Throws: `RTMPClientError` when the server rejects the key or does not reply in time.
     public func connect() async throws(RTMPClientError) {
-        try await client.connect()
+        _ = try await connection.start()
+    }
+
+    /// Starts sending the file in a loop until `close()` or a failure.
+    public func start() {
+        loop.execute { [self] in
+            startTime = BenchPlayer.now()
+            pump()
+        }
     }
 
     /// The reason the publisher stopped early, if it did.
-    public var failure: String? { state.withLock { $0.failure } }
+    public var failure: String? { status.withLock { $0.failure } }
 
     /// The number of messages sent so far.
-    public var sentCount: Int { state.withLock { $0.sent } }
+    public var sentCount: Int { status.withLock { $0.sent } }
 
-    /// Sends the file in a loop until `stop()` or a failure, then closes the connection.
-    public func run() async {
-        let start = ContinuousClock.now
-        var offset: Int64 = 0
-        var loop = 0
-        let first = Int64(media.messages.first?.timestamp ?? 0)
-        let last = Int64(media.messages.map(\.timestamp).max() ?? 0)
-        let frameGap: Int64 = 33
-        outer: while !isStopped {
-            for var message in media.messages {
-                if loop > 0 && message.typeID == .dataAMF0 { continue }
-                let timestamp = offset + Int64(message.timestamp) - first
-                message.timestamp = UInt32(truncatingIfNeeded: max(0, timestamp))
-                try? await Task.sleep(until: start + .milliseconds(max(0, timestamp)), clock: .continuous)
-                if isStopped { break outer }
-                if message.typeID == .video {
-                    stamps.recordVideo(timestamp: message.timestamp, sentAt: Deadline.now().uptimeNanoseconds)
-                }
-                do {
-                    try await client.send(message)
-                } catch {
-                    state.withLock { if !$0.stopped { $0.failure = "\(error)" } }
-                    break outer
-                }
-                state.withLock { $0.sent += 1 }
-            }
-            offset += last - first + frameGap
-            loop += 1
-        }
-        await client.close()
-    }
-
-    /// Asks `run()` to stop at its next message.
-    public func stop() {
-        state.withLock { $0.stopped = true }
-    }
-
-    /// Stops `run()` and closes the connection at once, which also ends a send that waits for
-    /// a server that stopped reading.
+    /// Stops sending and closes the connection.
     public func close() async {
-        stop()
-        await client.close()
+        await BenchRun.onLoop(loop) { [self] in
+            isStopped = true
+            if let timer { loop.cancelTimer(timer) }
+            timer = nil
+            connection.close()
+        }
     }
 
-    private var isStopped: Bool { state.withLock { $0.stopped || $0.failure != nil } }
+    // MARK: - Pacing
+
+    /// Sends every message that is due, then waits for the next one's time or for the
+    /// connection's write queue to drain.
+    private func pump() {
+        while !isStopped {
+            let message = currentMessage()
+            let due = startTime + UInt64(message.timestamp) * 1_000_000
+            if due > BenchPlayer.now() {
+                timer = loop.scheduleTimer(at: Deadline(uptimeNanoseconds: due)) { [self] in
+                    timer = nil
+                    pump()
+                }
+                return
+            }
+            advance()
+            if message.typeID == .video {
+                stamps.recordVideo(timestamp: message.timestamp, sentAt: BenchPlayer.now())
+            }
+            isInSend = true
+            completedInSend = false
+            connection.send(message) { [self] result in sendCompleted(result) }
+            isInSend = false
+            // A send that completes later calls `pump()` itself.
+            guard completedInSend else { return }
+        }
+    }
+
+    private func sendCompleted(_ result: Result<Void, RTMPClientError>) {
+        if case .failure(let error) = result {
+            if !isStopped {
+                isStopped = true
+                status.withLock { $0.failure = "\(error)" }
+            }
+            return
+        }
+        status.withLock { $0.sent += 1 }
+        if isInSend {
+            completedInSend = true
+        } else {
+            pump()
+        }
+    }
+
+    /// The message at `index` with its timestamp moved to this loop's place on the timeline.
+    private func currentMessage() -> Message {
+        var message = media.messages[index]
+        let first = Int64(media.messages[0].timestamp)
+        message.timestamp = UInt32(truncatingIfNeeded: max(0, offset + Int64(message.timestamp) - first))
+        return message
+    }
+
+    /// Moves to the next message, starting the file again at its end; metadata is sent once.
+    private func advance() {
+        repeat {
+            index += 1
+            if index == media.messages.count {
+                index = 0
+                loopCount += 1
+                let timestamps = media.messages.map { Int64($0.timestamp) }
+                offset += (timestamps.max() ?? 0) - (timestamps.first ?? 0) + Self.loopGap
+            }
+        } while loopCount > 0 && media.messages[index].typeID == .dataAMF0 && media.messages.count > 1
+    }
 }

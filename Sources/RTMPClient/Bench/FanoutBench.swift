@@ -57,14 +57,17 @@ public enum FanoutBench {
 
         // publishers
         let publishers = try makePublishers(options, group: publisherGroup)
-        var tasks: [Task<Void, Never>] = []
-        for publisher in publishers {
-            try await publisher.connect()
-            tasks.append(Task { await publisher.run() })
-        }
         func stopPublishers() async {
             for publisher in publishers { await publisher.close() }
-            for task in tasks { await task.value }
+        }
+        for publisher in publishers {
+            do {
+                try await publisher.connect()
+            } catch {
+                await stopPublishers()
+                throw error
+            }
+            publisher.start()
         }
         await BenchRun.sleep(until: BenchPlayer.now() + UInt64(options.publisherWait * 1e9))
         if let failure = publishers.compactMap(\.failure).first {

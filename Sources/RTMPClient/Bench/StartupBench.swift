@@ -40,7 +40,7 @@ public enum StartupBench {
         let publisherURL = options.target.withStreamName(options.publishKey ?? options.target.url.streamName)
         let publisher = try BenchPublisher(url: publisherURL, media: options.media, group: group)
         try await publisher.connect()
-        let task = Task { await publisher.run() }
+        publisher.start()
         await BenchRun.sleep(until: BenchPlayer.now() + UInt64(options.publisherWait * 1e9))
 
         let pids = options.server.resolve()
@@ -56,7 +56,6 @@ public enum StartupBench {
         }
         let cpuEnd = ProcessSampler.cpuSeconds(pids)
         await publisher.close()
-        await task.value
         return StartupResult(options: options, reports: reports, serverCPU: cpuEnd - cpuStart, pids: pids)
     }
 
