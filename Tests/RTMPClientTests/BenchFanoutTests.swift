@@ -6,7 +6,7 @@ import Testing
 /// The load generator end to end against an in-process server, with a file made by ffmpeg.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct BenchFanoutTests {
-    @Test func threePlayersKeepUpWithTheBenchPublisher() async throws {
+    @Test func threePlayersKeepUp() async throws {
         let server = try TestServer()
         let media = try BenchMedia(flv: [UInt8](Data(contentsOf: Samples.h264AAC)))
         #expect(media.mediaBytesPerSecond > 10_000)
@@ -23,13 +23,14 @@ struct BenchFanoutTests {
 
         #expect(result.publisherFailure == nil)
         #expect(result.errors.isEmpty, "\(result.errors)")
-        #expect(result.playersOk == 3 && result.keptUp == 3)
+        #expect(result.playersOk == 3)
+        #expect(result.keptUp == 3)
         #expect((result.bytes?.min ?? 0) > 0)
-        #expect(result.deliveredBytes == Int((result.bytes?.p50 ?? 0) * 3) || result.deliveredBytes > 0)
         #expect(abs(result.duration - 3) < 0.5)
         #expect(result.firstKeyframeMs?.count == 3)
         #expect((result.e2eDelayMs?.count ?? 0) > 50, "each player measured its video frames' delays")
-        #expect((result.mediaRatio?.min ?? 0) >= 0.95 && (result.timestampRatio?.min ?? 0) >= 0.95)
+        #expect((result.mediaRatio?.min ?? 0) >= 0.95)
+        #expect((result.timestampRatio?.min ?? 0) >= 0.95)
         // The bench's own process never counts as the server.
         #expect(!result.serverPids.contains(getpid()))
     }
@@ -46,7 +47,8 @@ struct BenchFanoutTests {
         #expect(result.ok == 3, "\(result.errors)")
         let tls = try #require(result.phases["tls"])
         let keyframe = try #require(result.phases["first_keyframe"])
-        #expect(tls.p50 > 0 && keyframe.p50 >= tls.p50)
+        #expect(tls.p50 > 0)
+        #expect(keyframe.p50 >= tls.p50)
         #expect(result.phases.keys.sorted() == StartupBench.phaseNames.sorted())
     }
 
@@ -58,6 +60,7 @@ struct BenchFanoutTests {
         let result = try await HandshakeBench.run(options)
         #expect(result.ok > 10, "\(result.errors)")
         #expect(result.failed == 0)
-        #expect(result.phases["connect_result"] != nil && result.phases["tls"] == nil)
+        #expect(result.phases["connect_result"] != nil)
+        #expect(result.phases["tls"] == nil)
     }
 }

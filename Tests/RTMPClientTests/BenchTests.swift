@@ -5,7 +5,7 @@ import Testing
 
 /// PIDSPEC parsing, the keep-up rule and the statistics of the load generator.
 @Suite struct BenchRuleTests {
-    @Test func processSpecsParseAsRtmpbenchWritesThem() throws {
+    @Test func processSpecsParse() throws {
         #expect(try ProcessSpec("pid:12,34") == .pids([12, 34]))
         #expect(try ProcessSpec("pidfile:/run/x.pid") == .pidFile("/run/x.pid"))
         #expect(try ProcessSpec("cmd:./nginx-ref.sh pids") == .command("./nginx-ref.sh pids"))
@@ -17,7 +17,7 @@ import Testing
         }
     }
 
-    @Test func processSpecsFindAChildAndItsDescendants() throws {
+    @Test func processSpecsFindDescendants() throws {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/sh")
         child.arguments = ["-c", "sleep 2 & sleep 2; wait"]
@@ -37,7 +37,7 @@ import Testing
         #expect(ProcessSampler.memory([pid]).rss > 0)
     }
 
-    @Test func keepUpNeedsBothMediaBytesAndTimestamps() {
+    @Test func keepUpNeedsBothRatios() {
         let rule = KeepUpRule(mediaBytesPerSecond: 1000)
         #expect(rule.keptUp(mediaBytes: 9500, timestampAdvance: 9500, seconds: 10))
         #expect(!rule.keptUp(mediaBytes: 9499, timestampAdvance: 10_000, seconds: 10))
@@ -47,8 +47,11 @@ import Testing
 
     @Test func percentilesInterpolateBetweenRanks() throws {
         let distribution = try #require(Distribution([5, 1, 4, 2, 3]))
-        #expect(distribution.min == 1 && distribution.max == 5 && distribution.p50 == 3)
-        #expect(abs(distribution.p10 - 1.4) < 1e-9 && abs(distribution.p90 - 4.6) < 1e-9)
+        #expect(distribution.min == 1)
+        #expect(distribution.max == 5)
+        #expect(distribution.p50 == 3)
+        #expect(abs(distribution.p10 - 1.4) < 1e-9)
+        #expect(abs(distribution.p90 - 4.6) < 1e-9)
         #expect(Distribution([]) == nil)
     }
 

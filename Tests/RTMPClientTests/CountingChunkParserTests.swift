@@ -39,7 +39,7 @@ import Testing
         0xAF, 0x01, 0x51,
     ]
 
-    @Test func headerTypesZeroToThreeGiveTimestampsAndLengths() throws {
+    @Test func headerTypesZeroToThree() throws {
         for byteByByte in [false, true] {
             let (messages, _) = try parse(Self.headerTypes, byteByByte: byteByByte)
             #expect(messages.map(\.timestamp) == [1000, 1020, 1050, 1080])
@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    @Test func mediaSpanningChunksIsOneMessageWithItsFirstBytes() throws {
+    @Test func mediaSpanningChunks() throws {
         var bytes: [UInt8] = [
             0x07,                   // fmt 0, csid 7
             0x00, 0x00, 0x00,       // timestamp 0
@@ -68,7 +68,7 @@ import Testing
         }
     }
 
-    @Test func extendedTimestampIsReadOnEveryChunk() throws {
+    @Test func extendedTimestampOnEveryChunk() throws {
         var bytes: [UInt8] = [
             0x07,                   // fmt 0, csid 7
             0xFF, 0xFF, 0xFF,       // extended timestamp follows
@@ -91,7 +91,7 @@ import Testing
         }
     }
 
-    @Test func setChunkSizeAppliesToTheNextChunk() throws {
+    @Test func setChunkSizeAppliesNext() throws {
         var bytes: [UInt8] = [
             0x02,                   // fmt 0, csid 2
             0x00, 0x00, 0x00,       // timestamp 0
@@ -113,7 +113,7 @@ import Testing
         #expect(messages.last?.length == 300)
     }
 
-    @Test func twoAndThreeByteBasicHeadersAndCommandPayloads() throws {
+    @Test func longBasicHeadersAndCommands() throws {
         let bytes: [UInt8] = [
             0x00, 0x06,             // fmt 0, csid 64 + 6
             0x00, 0x00, 0x00,       // timestamp 0
@@ -134,7 +134,7 @@ import Testing
         #expect(messages.last?.head == .init(count: 1, first: 0x17))
     }
 
-    @Test func zeroChunkSizeFailsAndStoppingDropsTheRest() throws {
+    @Test func zeroChunkSizeAndStopping() throws {
         let zero: [UInt8] = [0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, 0, 0, 0, 0]
         #expect(throws: CountingChunkParser.Failure.invalidChunkSize(0)) { try parse(zero) }
 
@@ -146,7 +146,7 @@ import Testing
         #expect(!stopped && count == 1)
     }
 
-    @Test func videoFramesAreClassifiedForLegacyAndEnhancedRTMP() {
+    @Test func videoFrameClassification() {
         func kind(_ first: UInt8, _ second: UInt8) -> BenchFrame {
             BenchFrame.classifyVideo(.init(count: 2, first: first, second: second))
         }

@@ -1,7 +1,7 @@
 /// The kind of frame a video message carries, read from its first two bytes by the load
 /// generator's players.
 ///
-/// Legacy FLV video: the high nibble is the frame type and the low nibble the codec; for AVC
+/// Legacy FLV video: the high nibble is the frame type and the low nibble the codec. For AVC
 /// (7) and HEVC (12) the second byte is the packet type, and only type 1 (NALU) carries a
 /// frame. Enhanced RTMP (high bit set): bits 4–6 are the frame type and the low nibble the
 /// packet type; CodedFrames (1) and CodedFramesX (3) carry a frame. Anything else, such as a

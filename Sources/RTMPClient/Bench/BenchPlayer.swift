@@ -50,7 +50,7 @@ final class BenchPlayer: ConnectionHandler, @unchecked Sendable {
         var lastTimestamp: UInt32?
     }
 
-    /// What a player reports at the end.
+    /// The figures a player reports at the end.
     struct Report: Sendable {
         var index: Int
         var error: String?

@@ -126,7 +126,7 @@ public final class BenchPublisher: @unchecked Sendable {
         }
     }
 
-    /// The message at `index` with its timestamp moved to this loop's place on the timeline.
+    /// Returns the message at `index` with its timestamp moved to this loop's place on the timeline.
     private func currentMessage() -> Message {
         var message = media.messages[index]
         let first = Int64(media.messages[0].timestamp)

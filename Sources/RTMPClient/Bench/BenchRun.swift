@@ -20,8 +20,8 @@ enum BenchRun {
         }
     }
 
-    /// The TLS context for an `rtmps://` target (no verification: the servers are self-signed
-    /// test servers on loopback), or nil for `rtmp://`.
+    /// Makes the TLS context for an `rtmps://` target, or returns nil for `rtmp://`. It does not
+    /// verify certificates, because the servers are self-signed test servers on loopback.
     static func tlsContext(for target: BenchTarget) throws(RTMPClientError) -> TLSContext? {
         guard target.url.isTLS else { return nil }
         return try ClientTLSOptions(insecure: true).makeContext()

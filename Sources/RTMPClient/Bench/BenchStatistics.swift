@@ -23,7 +23,7 @@ public struct Distribution: Sendable, Equatable, Codable {
         count = values.count
     }
 
-    /// The `fraction` percentile of an ascending, non-empty sample.
+    /// Returns the `fraction` percentile of an ascending, non-empty sample.
     public static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
         let rank = Double(sorted.count - 1) * fraction
         let lower = Int(rank)
@@ -59,14 +59,14 @@ public struct KeepUpRule: Sendable, Equatable {
         Double(milliseconds) / 1000 / seconds
     }
 
-    /// Whether a player with these counts over a window of `seconds` kept up.
+    /// Returns whether a player with these counts over a window of `seconds` kept up.
     public func keptUp(mediaBytes: Int, timestampAdvance: UInt32, seconds: Double) -> Bool {
         mediaRatio(mediaBytes: mediaBytes, seconds: seconds) >= threshold
             && timestampRatio(timestampAdvance: timestampAdvance, seconds: seconds) >= threshold
     }
 }
 
-/// What the load generator needs to know of the FLV file it publishes.
+/// The FLV file the load generator publishes: its messages and its media rate.
 public struct BenchMedia: Sendable {
     /// The messages to publish, in file order.
     public var messages: [Message]

@@ -15,12 +15,12 @@ public struct BenchTarget: Sendable {
         }
     }
 
-    /// Whether `host` is one of the loopback names the benchmark accepts.
+    /// Returns whether `host` is one of the loopback names the benchmark accepts.
     public static func isLoopback(_ host: String) -> Bool {
         ["127.0.0.1", "::1", "localhost"].contains(host.lowercased())
     }
 
-    /// The URL with another stream name, for a publisher's key or a further stream.
+    /// Returns the URL with another stream name, for a publisher's key or a further stream.
     func withStreamName(_ name: String) -> RTMPURL {
         var copy = url
         copy.streamName = name
@@ -50,7 +50,7 @@ public final class StampTable: Sendable {
         slots.withLock { $0[Int(timestamp) % Self.slotCount] = Slot(timestamp: timestamp, sentAt: sentAt) }
     }
 
-    /// The send time of the video message with `timestamp`, if it is still in the table.
+    /// Returns the send time of the video message with `timestamp`, if it is still in the table.
     public func sendTime(ofVideo timestamp: UInt32) -> UInt64? {
         slots.withLock { slots in
             let slot = slots[Int(timestamp) % Self.slotCount]

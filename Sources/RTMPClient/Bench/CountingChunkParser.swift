@@ -56,7 +56,7 @@ public struct CountingChunkParser: Sendable {
         }
     }
 
-    /// Why the parser stopped for good.
+    /// The reason the parser stopped for good.
     public enum Failure: Error, Sendable, Equatable {
         /// A Set Chunk Size of 0 or above the limit.
         case invalidChunkSize(UInt32)

@@ -7,12 +7,12 @@ import TLS
 ///     publishers start -> pub-wait -> players connect over the ramp -> warm-up
 ///       -> window: snapshot, CPU; memory every second; snapshot, CPU -> players and publishers stop
 ///
-/// The definitions are those of `rtmpbench.py`: a GB is 10^9 RTMP bytes received by the
-/// players (after TLS, without its record overhead); a player kept up when its media payload
-/// bytes and its media timestamps both reached the `KeepUpRule` threshold; server CPU is
+/// The definitions are those of `rtmpbench.py`. A GB is 10^9 RTMP bytes received by the
+/// players (after TLS, without its record overhead). A player kept up when its media payload
+/// bytes and its media timestamps both reached the `KeepUpRule` threshold. Server CPU is
 /// utime + stime of the PIDSPEC processes and their descendants, all threads included.
 public enum FanoutBench {
-    /// What to run.
+    /// The settings of a run.
     public struct Options: Sendable {
         public var target: BenchTarget
         public var players: Int
@@ -111,7 +111,7 @@ public enum FanoutBench {
         return publishers
     }
 
-    /// The stream name of publisher `index`: the base name, then NAME-2, NAME-3, …
+    /// Returns the stream name of publisher `index`: the base name, then NAME-2, NAME-3, …
     static func streamName(_ base: String, _ index: Int) -> String {
         index == 0 ? base : "\(base)-\(index + 1)"
     }

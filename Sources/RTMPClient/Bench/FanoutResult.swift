@@ -175,7 +175,7 @@ struct PlayerWindows {
 }
 
 extension Distribution {
-    /// The same figures rounded to `digits` decimals.
+    /// Returns the same figures rounded to `digits` decimals.
     func rounded(_ digits: Int) -> Distribution {
         var copy = self
         copy.min = BenchRun.rounded(min, digits)

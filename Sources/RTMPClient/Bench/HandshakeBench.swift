@@ -8,7 +8,7 @@ public enum HandshakeBench {
     /// The phases, in order, as the JSON names them.
     public static let phaseNames = ["tcp", "tls", "handshake", "connect_result"]
 
-    /// What to run.
+    /// The settings of a run.
     public struct Options: Sendable {
         public var target: BenchTarget
         public var concurrency = 8

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Which processes count as "the server" in a benchmark, written as `rtmpbench.py` writes it:
+/// The processes that count as "the server" in a benchmark, written as `rtmpbench.py` writes them:
 ///
 ///     pid:1234[,5678]   those processes
 ///     pidfile:PATH      the PID in that file
@@ -57,7 +57,7 @@ public enum ProcessSpec: Sendable, Equatable {
         }
     }
 
-    /// The selected processes and their descendants, without `excluded`, in ascending order.
+    /// Returns the selected processes and their descendants, without `excluded`, in ascending order.
     public func resolve(excluding excluded: Set<Int32> = []) -> [Int32] {
         let base: [Int32]
         switch self {
@@ -93,7 +93,7 @@ public enum ProcessSampler {
         return result
     }
 
-    /// The summed VmRSS and Pss (from `smaps_rollup`), in bytes.
+    /// Returns the summed VmRSS and Pss (from `smaps_rollup`), in bytes.
     public static func memory(_ pids: [Int32]) -> (rss: Int, pss: Int) {
         var rss = 0
         var pss = 0
@@ -118,7 +118,7 @@ public enum ProcessSampler {
 
 /// Small readers of `/proc` files, without Foundation.
 enum ProcFiles {
-    /// The whole text of a file, or nil when it cannot be read.
+    /// Returns the whole text of a file, or nil when it cannot be read.
     static func read(_ path: String) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
@@ -140,13 +140,13 @@ enum ProcFiles {
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
-    /// The fields of a `stat` file after the command name, starting with the state (field 3).
+    /// Returns the fields of a `stat` file after the command name, from the state (field 3) on.
     static func statFields(_ path: String) -> [Substring]? {
         guard let text = read(path), let close = text.lastIndex(of: ")") else { return nil }
         return text[text.index(after: close)...].split(separator: " ")
     }
 
-    /// A field of a `status`-like file in kB, or 0.
+    /// Returns a field of a `status`-like file in kB, or 0.
     static func kilobytes(field: String, in path: String) -> Int {
         guard let text = read(path) else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix(field) {
@@ -155,7 +155,7 @@ enum ProcFiles {
         return 0
     }
 
-    /// The numeric names in a directory, such as the PIDs in `/proc`.
+    /// Returns the numeric names in a directory, such as the PIDs in `/proc`.
     static func numericEntries(_ path: String) -> [Int32] {
         guard let directory = opendir(path) else { return [] }
         defer { closedir(directory) }
@@ -189,7 +189,7 @@ enum ProcFiles {
         return selected.sorted()
     }
 
-    /// The processes with a listening TCP socket (IPv4 or IPv6) on one of `ports`.
+    /// Returns the processes with a listening TCP socket (IPv4 or IPv6) on one of `ports`.
     static func listeners(onPorts ports: Set<Int>) -> [Int32] {
         var inodes = Set<Substring>()
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {

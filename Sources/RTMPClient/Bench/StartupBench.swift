@@ -11,7 +11,7 @@ public enum StartupBench {
         "first_video", "first_keyframe",
     ]
 
-    /// What to run.
+    /// The settings of a run.
     public struct Options: Sendable {
         public var target: BenchTarget
         public var media: BenchMedia
@@ -20,7 +20,7 @@ public enum StartupBench {
         public var publisherWait = 2.0
         /// Seconds between one player's end and the next one's start, drawn at random.
         public var gap: ClosedRange<Double> = 0.1...0.9
-        /// The longest a player may take for each step.
+        /// The maximum time a player may take for each step.
         public var stepTimeout: Duration = .seconds(10)
         public var server = ProcessSpec.none
         public var label = "server"
@@ -79,7 +79,7 @@ public enum StartupBench {
         }
     }
 
-    /// The phase times of `reports` that have them, in milliseconds, keyed by phase name.
+    /// Returns the phase times of `reports` that have them, in milliseconds, keyed by phase name.
     static func phases(_ reports: [BenchPlayer.Report]) -> [String: Distribution] {
         var result: [String: Distribution] = [:]
         for name in phaseNames {
@@ -125,7 +125,7 @@ public struct StartupResult: Sendable, Codable {
 }
 
 extension BenchPlayer.Timings {
-    /// The time of the phase called `name` in `StartupBench.phaseNames`.
+    /// Returns the time of the phase called `name` in `StartupBench.phaseNames`.
     func value(named name: String) -> UInt64? {
         switch name {
         case "tcp": return tcp
@@ -143,7 +143,7 @@ extension BenchPlayer.Timings {
 }
 
 extension BenchPlayer.Report {
-    /// A report for a player that never started.
+    /// Creates the report of a player that never started.
     init(failure: String, index: Int) {
         self.init(index: index, error: failure, timings: .init(), snapshots: [], delaysMilliseconds: [], receivedBytes: 0)
     }
