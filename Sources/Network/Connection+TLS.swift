@@ -29,6 +29,10 @@ extension Connection {
     /// Queues the ciphertext the last step produced and reacts to its result.
     func advanceTLS(_ session: TLSSession, after result: TLSSession.Result) {
         queueCiphertext(from: session)
+        if !handshakeReported && session.isHandshakeComplete {
+            handshakeReported = true
+            handler?.connectionDidCompleteTLSHandshake(self)
+        }
         switch result {
         case .complete, .wantRead, .wantWrite:
             if !(outputQueue.isEmpty && plaintextQueue.isEmpty) {

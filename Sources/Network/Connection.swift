@@ -79,6 +79,9 @@ public final class Connection: @unchecked Sendable {
     /// TLS only: true once close_notify is queued.
     var closeNotifyQueued = false
 
+    /// TLS only: true once the handler heard that the handshake completed.
+    var handshakeReported = false
+
     /// True while `EPOLLOUT` is registered because the socket was full.
     var waitingForWritable = false
 

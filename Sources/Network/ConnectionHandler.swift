@@ -8,9 +8,15 @@ public protocol ConnectionHandler: AnyObject {
 
     /// Reports the end of the connection, once. `error` is nil for an orderly close by either side.
     func connectionDidClose(_ connection: Connection, error: (any Error)?)
+
+    /// Reports, once, that the TLS handshake of a TLS connection completed.
+    func connectionDidCompleteTLSHandshake(_ connection: Connection)
 }
 
 extension ConnectionHandler {
     /// Does nothing; handlers that do not watch writability can leave it out.
     public func connectionWritabilityChanged(_ connection: Connection) {}
+
+    /// Does nothing; only handlers that time the TLS handshake need it.
+    public func connectionDidCompleteTLSHandshake(_ connection: Connection) {}
 }

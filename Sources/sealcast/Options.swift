@@ -46,6 +46,7 @@ struct Options {
                sealcast probe URL [--json] [--timeout SECONDS] [TLS OPTIONS]
                sealcast token --app APP --stream NAME --action publish|play --expires-in SECONDS
                               (--secret-file FILE | --config FILE) [--server URL]
+               sealcast bench fanout|startup|handshakes --url URL ... (see sealcast bench --help)
                sealcast --version | --help
 
         Runs an RTMP and RTMPS live-streaming server. With no options it listens for RTMP on
@@ -65,6 +66,8 @@ struct Options {
                          --duration runs out, or when the publisher stops (unless --wait).
           probe          Play URL until its sequence headers and first keyframe arrived, then
                          print codecs, profiles, sizes, rates and metadata.
+          bench          Load generator for this or another server on loopback: fan-out to
+                         many players, start-up phases, connection set-up rate.
           token          Make a signed token that lets one stream be published or played until
                          it expires, and print the URL and the OBS fields that carry it.
 

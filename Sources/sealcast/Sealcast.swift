@@ -21,7 +21,7 @@ enum Sealcast {
 
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.contains("--help") || arguments.contains("-h") {
+        if arguments.first != "bench" && (arguments.contains("--help") || arguments.contains("-h")) {
             print(Options.help)
             exit(ExitCode.success.rawValue)
         }
@@ -36,6 +36,10 @@ enum Sealcast {
         }
 
         do {
+            if subcommand == "bench" {
+                try bench(arguments)
+                exit(ExitCode.success.rawValue)
+            }
             let options = try Options.parse(arguments)
             switch subcommand {
             case "serve":
