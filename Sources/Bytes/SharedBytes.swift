@@ -62,6 +62,17 @@ public final class SharedBytes: @unchecked Sendable {
         }
     }
 
+    /// Copies `parts` back to back into a new block.
+    public convenience init(concatenating parts: [SharedBytes]) {
+        self.init(count: parts.reduce(0) { $0 + $1.count }) { memory in
+            var offset = 0
+            for part in parts {
+                UnsafeMutableRawBufferPointer(rebasing: memory[offset..<offset + part.count]).copyMemory(from: part.bytes)
+                offset += part.count
+            }
+        }
+    }
+
     /// Copies the readable bytes of `buffer` into a new block.
     public convenience init(buffer: ByteBuffer) {
         self.init(copying: buffer.readableBytesView)

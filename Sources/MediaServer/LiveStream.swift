@@ -1,3 +1,4 @@
+import Bytes
 import FLV
 import Network
 import Synchronization
@@ -10,6 +11,11 @@ protocol PlayerSink: AnyObject {
     func deliver(_ packet: MediaPacket)
     /// The publisher left; the player stays and waits for the next one.
     func publishStopped()
+    /// Whether the player takes the write batch that starts now as one block: it is in step with
+    /// the live stream, so that it would be sent every packet of the batch unchanged.
+    func joinsBatch() -> Bool
+    /// The packets of a batch the player joined, encoded back to back in `block`.
+    func deliverBatch(_ block: SharedBytes, packets: [MediaPacket])
 }
 
 /// What travels from a publisher's loop to every loop with the stream.
@@ -37,9 +43,9 @@ final class LiveStream: Sendable {
     /// The latest stream information from the publisher's loop, for readers on any thread.
     private let information = Mutex<StreamInfo?>(nil)
 
-    init(path: String, loops: [EventLoop], gopCacheBytes: Int) {
+    init(path: String, loops: [EventLoop], gopCacheBytes: Int, batchDelay: Duration = .zero) {
         self.path = path
-        self.fanouts = loops.map { LoopFanout(loop: $0, gopCacheBytes: gopCacheBytes) }
+        self.fanouts = loops.map { LoopFanout(loop: $0, gopCacheBytes: gopCacheBytes, batchDelay: batchDelay) }
     }
 
     /// Codec, resolution, frame rate and bitrates of the current publish, once known.
@@ -70,45 +76,120 @@ final class LiveStream: Sendable {
 }
 
 /// A stream's players and GOP cache on one event loop. Touched only on that loop.
+///
+/// Live packets go out in write batches of up to `batchDelay`. When a batch starts, every
+/// player in step with the stream joins it; at the end the batch's packets are copied once into
+/// one block, and each member queues that block with a single write. Players out of step (new,
+/// paused, behind, filtering codecs, on their own chunk encoding) get each packet on its own
+/// meanwhile, and join a later batch once they are in step. So the work per player and packet
+/// that a busy stream would cost becomes work per player and batch.
 final class LoopFanout: @unchecked Sendable {
     let loop: EventLoop
     private var players: [ObjectIdentifier: any PlayerSink] = [:]
     private var cache: GOPCache
     private(set) var isPublishing = false
 
-    init(loop: EventLoop, gopCacheBytes: Int) {
+    /// The longest a live packet waits in a batch; zero sends every packet to every player at once.
+    private let batchDelay: Duration
+    /// The packets of the open batch, in order, and their encoded size.
+    private var batch: [MediaPacket] = []
+    private var batchBytes = 0
+    /// Players that take the open batch as one block, and those that get its packets one by one.
+    private var batchMembers: [any PlayerSink] = []
+    private var individualPlayers: [any PlayerSink] = []
+    private var batchTimer: TimerHandle?
+
+    /// Encoded bytes that end a batch early, so that a large keyframe does not wait.
+    static let batchLimitBytes = 64 * 1024
+
+    init(loop: EventLoop, gopCacheBytes: Int, batchDelay: Duration = .zero) {
         self.loop = loop
         self.cache = GOPCache(limitBytes: gopCacheBytes)
+        self.batchDelay = batchDelay
     }
 
     func handle(_ event: FanoutEvent) {
         loop.preconditionInEventLoop()
         switch event {
         case .publishStarted:
+            finishBatch()
             isPublishing = true
             cache.reset()
             for player in players.values { player.publishStarted() }
         case .packet(let packet):
             cache.add(packet)
-            for player in players.values { player.deliver(packet) }
+            guard batchDelay > .zero else {
+                for player in players.values { player.deliver(packet) }
+                return
+            }
+            if batch.isEmpty {
+                startBatch()
+            }
+            batch.append(packet)
+            batchBytes += packet.chunks.count
+            for player in individualPlayers { player.deliver(packet) }
+            if batchBytes >= Self.batchLimitBytes {
+                finishBatch()
+            }
         case .publishStopped:
+            finishBatch()
             isPublishing = false
             cache.reset()
             for player in players.values { player.publishStopped() }
         }
     }
 
-    /// Adds a player and sends it the cached start of the stream.
+    /// Sorts the players into members of the new batch and the rest, and arms its timer.
+    private func startBatch() {
+        for player in players.values {
+            if player.joinsBatch() {
+                batchMembers.append(player)
+            } else {
+                individualPlayers.append(player)
+            }
+        }
+        batchTimer = loop.scheduleTimer(at: .now() + batchDelay) { [self] in
+            batchTimer = nil
+            finishBatch()
+        }
+    }
+
+    /// Sends the open batch to its members as one block and closes it.
+    private func finishBatch() {
+        guard !batch.isEmpty else { return }
+        if let batchTimer {
+            loop.cancelTimer(batchTimer)
+            self.batchTimer = nil
+        }
+        let packets = batch
+        let members = batchMembers
+        batch.removeAll(keepingCapacity: true)
+        batchBytes = 0
+        batchMembers.removeAll(keepingCapacity: true)
+        individualPlayers.removeAll(keepingCapacity: true)
+        guard !members.isEmpty else { return }
+        let block = packets.count == 1 ? packets[0].chunks : SharedBytes(concatenating: packets.map(\.chunks))
+        for player in members { player.deliverBatch(block, packets: packets) }
+    }
+
+    /// Adds a player and sends it the cached start of the stream. It gets live packets one by
+    /// one until the next batch starts.
     func add(_ player: any PlayerSink) {
         loop.preconditionInEventLoop()
         players[ObjectIdentifier(player)] = player
+        if !batch.isEmpty {
+            individualPlayers.append(player)
+        }
         guard isPublishing else { return }
         for packet in cache.startSequence { player.deliver(packet) }
     }
 
     func remove(_ player: any PlayerSink) {
         loop.preconditionInEventLoop()
-        players[ObjectIdentifier(player)] = nil
+        let identifier = ObjectIdentifier(player)
+        players[identifier] = nil
+        batchMembers.removeAll { ObjectIdentifier($0) == identifier }
+        individualPlayers.removeAll { ObjectIdentifier($0) == identifier }
     }
 
     /// Whether the stream has carried video since it started, for audio-only drop decisions.
@@ -139,12 +220,14 @@ final class StreamRegistry: Sendable {
     private let loops: [EventLoop]
     private let gopCacheBytes: Int
     private let maximumStreams: Int
+    private let batchDelay: Duration
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(loops: [EventLoop], gopCacheBytes: Int, maximumStreams: Int = .max) {
+    init(loops: [EventLoop], gopCacheBytes: Int, maximumStreams: Int = .max, batchDelay: Duration = .zero) {
         self.loops = loops
         self.gopCacheBytes = gopCacheBytes
         self.maximumStreams = maximumStreams
+        self.batchDelay = batchDelay
     }
 
     /// Makes `owner` the stream's publisher.
@@ -203,7 +286,7 @@ final class StreamRegistry: Sendable {
     /// A new entry for `path`, or `nil` when `count` streams already fill the registry.
     private func newEntry(path: String, count: Int) -> Entry? {
         guard count < maximumStreams else { return nil }
-        return Entry(stream: LiveStream(path: path, loops: loops, gopCacheBytes: gopCacheBytes))
+        return Entry(stream: LiveStream(path: path, loops: loops, gopCacheBytes: gopCacheBytes, batchDelay: batchDelay))
     }
 
     /// The number of streams, for metrics and tests.

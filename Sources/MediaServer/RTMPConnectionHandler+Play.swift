@@ -188,6 +188,39 @@ extension RTMPConnectionHandler: PlayerSink {
         }
     }
 
+    /// Joins the batch when the player would take every packet as it is: shared encoding, every
+    /// track, not paused, past its first keyframe, not behind. A change to those (a pause, say)
+    /// during a batch the player joined takes effect with the next batch.
+    func joinsBatch() -> Bool {
+        guard let state = playing, !closedForWrites, state.usesSharedChunks, state.codecFilter == nil else {
+            return false
+        }
+        guard !state.isPaused, state.receivesAudio, state.receivesVideo, !state.awaitingVideoKeyframe,
+            !state.awaitingKeyframe
+        else {
+            return false
+        }
+        return connection.queuedBytes <= context.limits.playerQueueBytes
+    }
+
+    /// Writes a joined batch as one block, or drops it when the player fell behind meanwhile.
+    /// A dropped batch keeps its metadata and sequence headers, like single packets do.
+    func deliverBatch(_ block: SharedBytes, packets: [MediaPacket]) {
+        guard let state = playing, !closedForWrites else { return }
+        guard connection.queuedBytes <= context.limits.playerQueueBytes else {
+            countDrop(state)
+            state.awaitingKeyframe = true
+            for packet in packets {
+                switch packet.kind {
+                case .metadata, .configuration: deliver(packet)
+                default: break
+                }
+            }
+            return
+        }
+        connection.write(block)
+    }
+
     /// Pauses or resumes delivery. A resumed player starts again at the next video
     /// keyframe, as a new player of a stream without GOP cache would, so its
     /// timestamps never go back to frames it was sent before the pause.

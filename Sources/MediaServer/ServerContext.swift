@@ -23,7 +23,8 @@ final class ServerContext: Sendable {
     ) {
         self.policy = policy
         self.registry = StreamRegistry(
-            loops: loops, gopCacheBytes: limits.gopCacheBytes, maximumStreams: limits.maximumStreams
+            loops: loops, gopCacheBytes: limits.gopCacheBytes, maximumStreams: limits.maximumStreams,
+            batchDelay: .milliseconds(limits.playerWriteBatchMilliseconds)
         )
         self.limits = limits
         self.shutdown = shutdown
