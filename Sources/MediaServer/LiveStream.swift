@@ -11,10 +11,10 @@ protocol PlayerSink: AnyObject {
     func deliver(_ packet: MediaPacket)
     /// The publisher left; the player stays and waits for the next one.
     func publishStopped()
-    /// Whether the player takes the write batch that starts now as one block: it is in step with
-    /// the live stream, so that it would be sent every packet of the batch unchanged.
+    /// Returns whether the player takes the write batch that starts now as one block, because it
+    /// is in step with the live stream and would be sent every packet of the batch unchanged.
     func joinsBatch() -> Bool
-    /// The packets of a batch the player joined, encoded back to back in `block`.
+    /// Writes the packets of a batch the player joined, encoded back to back in `block`.
     func deliverBatch(_ block: SharedBytes, packets: [MediaPacket])
 }
 
@@ -78,7 +78,7 @@ final class LiveStream: Sendable {
 /// A stream's players and GOP cache on one event loop. Touched only on that loop.
 ///
 /// Live packets go out in write batches of up to `batchDelay`. When a batch starts, every
-/// player in step with the stream joins it; at the end the batch's packets are copied once into
+/// player in step with the stream joins it. At the end, the batch's packets are copied once into
 /// one block, and each member queues that block with a single write. Players out of step (new,
 /// paused, behind, filtering codecs, on their own chunk encoding) get each packet on its own
 /// meanwhile, and join a later batch once they are in step. So the work per player and packet
@@ -89,7 +89,7 @@ final class LoopFanout: @unchecked Sendable {
     private var cache: GOPCache
     private(set) var isPublishing = false
 
-    /// The longest a live packet waits in a batch; zero sends every packet to every player at once.
+    /// The maximum time a live packet waits in a batch. Zero sends every packet to every player at once.
     private let batchDelay: Duration
     /// The packets of the open batch, in order, and their encoded size.
     private var batch: [MediaPacket] = []

@@ -5,14 +5,14 @@ import Glibc
 /// Whether the running kernel offers TLS offload (kTLS), read at start for the log.
 ///
 /// Linux lists the TCP upper-layer protocols it can attach to a socket in
-/// `/proc/sys/net/ipv4/tcp_available_ulp`; kernel TLS is there as `tls` once the `tls` module is
-/// built in or loaded.
+/// `/proc/sys/net/ipv4/tcp_available_ulp`. Kernel TLS appears there as `tls` once the `tls`
+/// module is built in or loaded.
 ///
 /// NOTE: Sealcast encrypts in user space even where the kernel offers TLS, because its TLS
 /// sessions run over in-memory BIOs and the offload path has no machine here to be tested on.
 /// The check only reports what a kernel-TLS path could use.
 public enum KernelTLS {
-    /// What the check found.
+    /// The result of the check.
     public enum Availability: Equatable, Sendable {
         case offered
         case notOffered(reason: String)
