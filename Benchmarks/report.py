@@ -168,6 +168,12 @@ def main():
         print("### Fan-out (values per round, in order)\n")
         print(fanout_table(by_test["fanout"]))
         print()
+        print(
+            "The ratio is nginx's cost divided by Sealcast's (higher favours Sealcast). Sealcast's "
+            "end-to-end delay comes mostly from its write batches (limits.playerWriteBatchMilliseconds, "
+            "100 ms by default); nginx writes every message at once."
+        )
+        print()
         print(thread_table(by_test["fanout"]))
         print()
     if by_test.get("startup"):
@@ -177,6 +183,12 @@ def main():
     if by_test.get("handshakes"):
         print("### Connection set-up: TCP, TLS, RTMP handshake and connect, then close\n")
         print(handshake_table(by_test["handshakes"]))
+        print()
+        print(
+            "The ratio is Sealcast's CPU per set-up divided by nginx's (lower favours Sealcast). "
+            "nginx's rate is bound by its connect reply, which waits about 43 ms, so the two "
+            "servers are measured at different rates."
+        )
         print()
 
 

@@ -8,9 +8,10 @@
 # nginx runs first and Sealcast second, each as a fresh process, so that both see the same
 # machine conditions.
 #
-# usage: Benchmarks/run.sh            (about 20 minutes with the defaults)
+# usage: Benchmarks/run.sh            (about 17 minutes with the defaults)
 #   env: ROUNDS=2 PLAYERS=50,200,1000 DURATION=20 OUT=/tmp/sealcast-bench
 #        SKIP_BUILD=1 (use the existing release build)  TESTS="fanout startup handshakes"
+#        SEALCAST_RTMP=29350 SEALCAST_RTMPS=29351 NGINX_RTMP=29360 NGINX_RTMPS=29361 (ports)
 #
 # Results: $OUT/results.jsonl (one JSON object per run) and $OUT/report.md (tables).
 # Every process the script starts is stopped by its PID on exit; nothing leaves 127.0.0.1.

@@ -85,13 +85,22 @@ typedef struct sealcast_output_block {
     size_t capacity;
 } sealcast_output_block;
 
-// Room for one full TLS record with its header and tag, so one record needs one allocation.
-#define SEALCAST_OUTPUT_FIRST_CAPACITY (16384 + 512)
+// The smallest block. A block for a small record starts at that record's size, because one
+// sized for a full 16 KiB record would waste memory while it is queued. A full record usually
+// comes with more (the sender encrypts up to 64 KiB per pass), so its block starts with room
+// for four, which saves reallocating and copying the first ones.
+#define SEALCAST_OUTPUT_MINIMUM_CAPACITY 1024
+#define SEALCAST_OUTPUT_FULL_RECORD 16384
 
 static int sealcast_output_write(BIO *bio, const char *bytes, size_t length, size_t *written) {
     sealcast_output_block *block = (sealcast_output_block *)BIO_get_data(bio);
     if (block->capacity - block->count < length) {
-        size_t capacity = block->capacity ? block->capacity : SEALCAST_OUTPUT_FIRST_CAPACITY;
+        size_t capacity = block->capacity;
+        if (capacity == 0 && length >= SEALCAST_OUTPUT_FULL_RECORD) {
+            capacity = 4 * length;
+        } else if (capacity == 0) {
+            capacity = length > SEALCAST_OUTPUT_MINIMUM_CAPACITY ? length : SEALCAST_OUTPUT_MINIMUM_CAPACITY;
+        }
         while (capacity - block->count < length) {
             capacity *= 2;
         }

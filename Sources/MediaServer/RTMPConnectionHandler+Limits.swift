@@ -1,4 +1,5 @@
 import Network
+import Observability
 import RTMP
 import Synchronization
 
@@ -140,6 +141,7 @@ final class ConnectionAdmission: Sendable {
     private let maximumTotal: Int
     private let maximumPerAddress: Int
     private let counts = Mutex(Counts())
+    private let refusals = Mutex(RateLimitedReporter())
 
     init(maximumTotal: Int, maximumPerAddress: Int) {
         self.maximumTotal = maximumTotal
@@ -166,6 +168,12 @@ final class ConnectionAdmission: Sendable {
             counts.perAddress[host] = fromHost + 1
             return nil
         }
+    }
+
+    /// Counts one refused connection at `now` (milliseconds).
+    /// - Returns: the refusals to report in the log now, or `nil` within 10 s of the last report.
+    func recordRefusal(now: UInt64) -> Int? {
+        refusals.withLock { $0.record(now: now) }
     }
 
     /// Uncounts a connection that `admit` counted.

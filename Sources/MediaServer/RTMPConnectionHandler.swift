@@ -112,7 +112,15 @@ final class RTMPConnectionHandler: ConnectionHandler, @unchecked Sendable {
         connection.handler = self
         connection.start()
         if let refusal = context.admission.admit(connection.remoteAddress.host) {
-            logger.debug("closing: \(refusal.message)")
+            // One warning per 10 s at most, so that a flood cannot fill the log.
+            if let count = context.admission.recordRefusal(now: Self.nowMilliseconds()) {
+                logger.warning(
+                    "refused \(count) new connection(s) since the last report: \(refusal.message); "
+                        + "raise the limit in the configuration's limits if this load is expected"
+                )
+            } else {
+                logger.debug("closing: \(refusal.message)")
+            }
             close(reason: refusal.reason)
             return
         }

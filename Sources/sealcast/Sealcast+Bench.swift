@@ -102,6 +102,12 @@ extension Sealcast {
         let options = try BenchOptions.parse(arguments)
         guard let urlText = options.url else { throw UsageError("sealcast bench needs --url; see sealcast bench --help") }
         let server = try ProcessSpec(options.server)
+        if server != .none && server.resolve().isEmpty {
+            throw UsageError(
+                "--server \(options.server) matches no running process; pass the server's PID "
+                    + "(pid:N, commas between several), its ports (port:1935,1936) or none"
+            )
+        }
         signal(SIGPIPE, SIG_IGN)
         switch options.test {
         case "fanout":
@@ -133,7 +139,11 @@ extension Sealcast {
             startup.label = options.label
             let settings = startup
             let result = try runBench { try await StartupBench.run(settings) }
-            printPhases("startup  \(result.label) \(result.url)  ok \(result.ok)/\(result.count)", result.phases, StartupBench.phaseNames)
+            printPhases(
+                "startup  \(result.label) \(result.url)  ok \(result.ok)/\(result.count)  (ms from connect)",
+                result.phases,
+                StartupBench.phaseNames
+            )
             if !result.errors.isEmpty { print("  errors: \(result.errors)") }
             try emitJSON(result, to: options.jsonOut)
         case "handshakes":
@@ -153,6 +163,10 @@ extension Sealcast {
             let perHandshake = result.serverCpuMsPerHandshake.map { "\($0)" } ?? "n/a"
             print("  server CPU         : \(result.serverCpuS) s = \(result.serverCorePct)% of one core -> \(perHandshake) ms per handshake")
             try emitJSON(result, to: options.jsonOut)
+            guard result.ok > 0 else {
+                let reasons = result.errors.keys.sorted().joined(separator: "; ")
+                throw BenchFailure("no connection set-up succeeded at \(urlText) (\(reasons)); is the server running there?")
+            }
         case "":
             throw UsageError("sealcast bench needs a test: fanout, startup or handshakes")
         default:
@@ -224,5 +238,14 @@ extension Sealcast {
         print("  first keyframe     : \(show(result.firstKeyframeMs, " ms"))")
         print("  end-to-end delay   : \(show(result.e2eDelayMs, " ms"))")
         print("  bench CPU          : \(result.benchCpuS) s = \(result.benchCorePct)% of one core\(result.publisherFailure.map { "   PUBLISHER FAILED: \($0)" } ?? "")")
+    }
+}
+
+/// A benchmark that ran but could not measure anything, such as one with no server to reach.
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

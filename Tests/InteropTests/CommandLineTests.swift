@@ -101,6 +101,19 @@ struct CommandLineTests {
         #expect(process.errorOutput.contains(message), "output: \(process.errorOutput)")
     }
 
+    @Test func benchWithoutAServerSaysSo() throws {
+        // Nothing listens on a port the kernel has just handed out and released.
+        let url = "rtmp://127.0.0.1:\(try NginxRTMP.freePort())/live"
+        try expectFailure(
+            ["bench", "handshakes", "--url", url, "--duration", "1", "--server", "none"],
+            status: 1, message: "no connection set-up succeeded", name: "bench-no-server"
+        )
+        try expectFailure(
+            ["bench", "handshakes", "--url", url, "--duration", "1", "--server", "pid:999999"],
+            status: 64, message: "matches no running process", name: "bench-no-pid"
+        )
+    }
+
     @Test func startupErrorsNameTheProblemAndExitNonZero() throws {
         let data = freshDataFolder()
 

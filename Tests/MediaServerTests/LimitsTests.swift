@@ -55,6 +55,11 @@ struct LimitsTests {
             logs.all.contains { $0.level == .debug && $0.message.hasPrefix("closing: ") && $0.message.contains(text) }
         }
 
+        /// Counts the warnings that report refused connections and contain `text`.
+        func refusalWarnings(containing text: String) -> Int {
+            logs.all.filter { $0.level == .warning && $0.message.hasPrefix("refused ") && $0.message.contains(text) }.count
+        }
+
         deinit { server.shutdown() }
     }
 
@@ -201,7 +206,14 @@ struct LimitsTests {
         let third = try harness.client()
         #expect(try third.serverCloses(within: 2))
         #expect(harness.closed("connection_limit") == 1)
+        #expect(harness.refusalWarnings(containing: "refused 1 new connection(s) since the last report") == 1)
+        #expect(harness.refusalWarnings(containing: "maximumConnections 2") == 1)
+
+        // A second refusal within 10 s gets a debug line, not another warning.
+        let extra = try harness.client()
+        #expect(try extra.serverCloses(within: 2))
         #expect(harness.loggedClose(containing: "maximumConnections 2"))
+        #expect(harness.refusalWarnings(containing: "maximumConnections 2") == 1)
         expectWorking(first)
         expectWorking(second)
 
@@ -224,6 +236,7 @@ struct LimitsTests {
         #expect(try second.serverCloses(within: 2))
         #expect(harness.closed("address_limit") == 1)
         #expect(harness.closed("connection_limit") == 0)
+        #expect(harness.refusalWarnings(containing: "maximumConnectionsPerAddress 1") == 1)
         expectWorking(first)
     }
 

@@ -37,6 +37,17 @@ import Testing
         #expect(ProcessSampler.memory([pid]).rss > 0)
     }
 
+    @Test func errorCountsDropSourceLocations() {
+        let counts = BenchRun.errorCounts([
+            "read failed: Connection reset by peer (errno 104) at Network/SystemCall.swift:35",
+            "read failed: Connection reset by peer (errno 104) at Network/SystemCall.swift:35",
+            "closed at the server",
+        ])
+        #expect(counts["read failed: Connection reset by peer (errno 104)"] == 2)
+        #expect(counts["closed at the server"] == 1)
+        #expect(counts.count == 2)
+    }
+
     @Test func keepUpNeedsBothRatios() {
         let rule = KeepUpRule(mediaBytesPerSecond: 1000)
         #expect(rule.keptUp(mediaBytes: 9500, timestampAdvance: 9500, seconds: 10))

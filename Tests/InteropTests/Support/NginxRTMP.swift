@@ -51,7 +51,7 @@ final class NginxRTMP {
 
     /// A port the kernel has just handed out and released. Another process could take it
     /// before nginx binds it; the start-up wait then fails with nginx's own message.
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
