@@ -81,11 +81,16 @@ public struct TransportError: Error, Sendable, CustomStringConvertible, Equatabl
     }
 
     public var description: String {
+        kind == .systemCall ? "\(summary) at \(location)" : summary
+    }
+
+    /// The description without the source location, for messages that users read.
+    public var summary: String {
         let context = detail.map { " (\($0))" } ?? ""
         switch kind {
         case .systemCall:
             let reason = String(cString: strerror(errno))
-            return "\(operation) failed\(context): \(reason) (errno \(errno)) at \(location)"
+            return "\(operation) failed\(context): \(reason) (errno \(errno))"
         case .invalidAddress:
             return "Invalid address\(context): use a numeric IPv4 or IPv6 address or a resolvable host name, "
                 + "and a port from 0 to 65535."

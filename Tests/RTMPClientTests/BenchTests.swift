@@ -1,4 +1,5 @@
 import Foundation
+import Network
 import Testing
 
 @testable import RTMPClient
@@ -38,9 +39,11 @@ import Testing
     }
 
     @Test func errorCountsDropSourceLocations() {
+        let reset = TransportError.connectionReset
+        #expect(reset.description.contains(" at "))
         let counts = BenchRun.errorCounts([
-            "read failed: Connection reset by peer (errno 104) at Network/SystemCall.swift:35",
-            "read failed: Connection reset by peer (errno 104) at Network/SystemCall.swift:35",
+            BenchPlayer.text(of: reset),
+            BenchPlayer.text(of: reset),
             "closed at the server",
         ])
         #expect(counts["read failed: Connection reset by peer (errno 104)"] == 2)

@@ -137,7 +137,7 @@ final class BenchPlayer: ConnectionHandler, @unchecked Sendable {
             timeout: stepTimeout
         ) { [self] result in
             switch result {
-            case .failure(let error): fail("connect: \(error)")
+            case .failure(let error): fail("connect: \(Self.text(of: error))")
             case .success(let connection): connected(connection)
             }
         }
@@ -204,7 +204,7 @@ final class BenchPlayer: ConnectionHandler, @unchecked Sendable {
 
     func connectionDidClose(_ connection: Connection, error: (any Error)?) {
         guard phase != .done else { return }
-        fail(error.map { "closed: \($0)" } ?? "closed by the server")
+        fail(error.map { "closed: \(Self.text(of: $0))" } ?? "closed by the server")
     }
 
     // MARK: - Handshake and commands
@@ -386,6 +386,12 @@ final class BenchPlayer: ConnectionHandler, @unchecked Sendable {
         stopStepTimer()
         connection?.close(.now)
         connection = nil
+    }
+
+    /// Describes `error` for the report. Transport errors leave out their source location,
+    /// which means nothing to a user.
+    static func text(of error: any Error) -> String {
+        (error as? TransportError)?.summary ?? "\(error)"
     }
 
     private func fail(_ reason: String) {

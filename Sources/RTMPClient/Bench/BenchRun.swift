@@ -39,16 +39,9 @@ enum BenchRun {
         return (value * scale).rounded() / scale
     }
 
-    /// Counts of each distinct error text. The source location that system-call errors end
-    /// with (" at Network/SystemCall.swift:35") is dropped, because it means nothing to a user.
+    /// Counts of each distinct error text.
     static func errorCounts(_ errors: [String]) -> [String: Int] {
-        errors.reduce(into: [:]) { counts, text in
-            var shown = text
-            if let range = text.ranges(of: " at ").last, text[range.upperBound...].contains(".swift:") {
-                shown = String(text[..<range.lowerBound])
-            }
-            counts[shown, default: 0] += 1
-        }
+        errors.reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 }
 
