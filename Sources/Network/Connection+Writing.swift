@@ -6,31 +6,39 @@ extension Connection {
     /// Never blocks. Bytes written before `close(_:)` are all sent unless the connection closes
     /// with `.now` or an error first; writes after `close(_:)` are ignored.
     public func write(_ bytes: SharedBytes) {
-        eventLoop.preconditionInEventLoop()
-        guard state == .idle || state == .active, bytes.count > 0 else {
+        guard enqueue(bytes) else {
             return
         }
-        if session == nil {
-            outputQueue.append(bytes)
-        } else {
-            plaintextQueue.append(bytes)
-        }
-        updateWritability()
         scheduleFlush()
     }
 
     /// Queues `bytes` to go out within `delay`, in one write with whatever else is queued by
     /// then. Media fan-out uses it: a few messages per `writev` and per TLS record cost far less
-    /// than one each. The bytes go out after the current event instead once the queue holds
+    /// than one each. The bytes go out after the current event instead once the queue contains
     /// `batchFlushThreshold` bytes, or when `delay` is zero.
     public func write(_ bytes: SharedBytes, within delay: Duration) {
         guard delay > .zero else {
             write(bytes)
             return
         }
+        guard enqueue(bytes) else {
+            return
+        }
+        if totalQueuedBytes >= Self.batchFlushThreshold {
+            scheduleFlush()
+        } else if !(flushScheduled || waitingForWritable || batchedFlushPending) {
+            batchedFlushPending = true
+            eventLoop.flushLater(self, within: delay)
+        }
+    }
+
+    /// Appends `bytes` to the queue that the connection writes from and updates the
+    /// writability. Returns false, queuing nothing, when `bytes` is empty or the connection
+    /// no longer takes writes.
+    private func enqueue(_ bytes: SharedBytes) -> Bool {
         eventLoop.preconditionInEventLoop()
         guard state == .idle || state == .active, bytes.count > 0 else {
-            return
+            return false
         }
         if session == nil {
             outputQueue.append(bytes)
@@ -38,12 +46,7 @@ extension Connection {
             plaintextQueue.append(bytes)
         }
         updateWritability()
-        if totalQueuedBytes >= Self.batchFlushThreshold {
-            scheduleFlush()
-        } else if !(flushScheduled || waitingForWritable || batchedFlushPending) {
-            batchedFlushPending = true
-            eventLoop.flushLater(self, within: delay)
-        }
+        return true
     }
 
     /// Queued bytes that end the wait of `write(_:within:)`: four full TLS records.
