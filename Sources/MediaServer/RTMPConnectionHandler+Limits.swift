@@ -136,12 +136,12 @@ final class ConnectionAdmission: Sendable {
     private struct Counts {
         var total = 0
         var perAddress: [String: Int] = [:]
+        var refusals = RateLimitedReporter()
     }
 
     private let maximumTotal: Int
     private let maximumPerAddress: Int
     private let counts = Mutex(Counts())
-    private let refusals = Mutex(RateLimitedReporter())
 
     init(maximumTotal: Int, maximumPerAddress: Int) {
         self.maximumTotal = maximumTotal
@@ -173,7 +173,7 @@ final class ConnectionAdmission: Sendable {
     /// Counts one refused connection at `now` (milliseconds).
     /// - Returns: the refusals to report in the log now, or `nil` within 10 s of the last report.
     func recordRefusal(now: UInt64) -> Int? {
-        refusals.withLock { $0.record(now: now) }
+        counts.withLock { $0.refusals.record(now: now) }
     }
 
     /// Uncounts a connection that `admit` counted.
