@@ -7,34 +7,16 @@
 // encoding those again gives the same bytes. A NaN number compares unequal to
 // itself, so values that differ only there are compared by their description.
 import AMF
-import Bytes
 import FuzzSupport
 
 func check(_ input: [UInt8]) {
-    var buffer = ByteBuffer(bytes: input)
     var decoder = AMF0Decoder()
-    var values: [AMF0Value] = []
-    while buffer.readableBytes > 0 {
-        let before = buffer.readableBytes
-        guard let value = try? decoder.decode(from: &buffer) else { break }
-        require(buffer.readableBytes < before, "a value decoded from no bytes")
-        values.append(value)
-    }
-
-    // The values are re-encoded together because a reference may point into an earlier value.
-    let encoded = AMF0Value.encode(values)
-    let decoded: [AMF0Value]
-    do {
-        decoded = try AMF0Decoder.decodeAll(encoded)
-    } catch {
-        require(false, "re-encoded values \(values) do not decode: \(error)")
-        return
-    }
-    require(decoded.count == values.count, "\(values.count) values re-encoded decode to \(decoded.count) values")
-    // A NaN compares unequal to itself, so values holding one are compared by their description.
-    let equal = decoded == values || String(reflecting: decoded) == String(reflecting: values)
-    require(equal, "round trip changed \(values) to \(decoded)")
-    require(AMF0Value.encode(decoded) == encoded, "second encoding differs from the first for \(values)")
+    checkRoundTrip(
+        input,
+        decodeOne: { try decoder.decode(from: &$0) },
+        encode: { AMF0Value.encode($0) },
+        decodeAll: { try AMF0Decoder.decodeAll($0) }
+    )
 }
 
 runFuzzer { data, count in
