@@ -27,8 +27,8 @@ def mean(values):
 
 
 def cell(values, digits=2):
-    shown = ["–" if value is None else f"{value:.{digits}f}" for value in values]
-    return " / ".join(shown) if shown else "–"
+    formatted = ["–" if value is None else f"{value:.{digits}f}" for value in values]
+    return " / ".join(formatted) if formatted else "–"
 
 
 def percentile(distribution, key):
@@ -57,7 +57,7 @@ def fanout_table(runs):
             ratio = None
             if mean(nginx_cost) and mean(our_cost):
                 ratio = mean(nginx_cost) / mean(our_cost)
-            kept = " ".join(f"{run['kept_up']}/{run['n']}" for run in nginx) + " ; " + " ".join(
+            keep_up = " ".join(f"{run['kept_up']}/{run['n']}" for run in nginx) + " ; " + " ".join(
                 f"{run['kept_up']}/{run['n']}" for run in ours
             )
 
@@ -73,7 +73,7 @@ def fanout_table(runs):
 
             rows.append(
                 f"| {count} | {scheme} | {cell(nginx_cost)} | {cell(our_cost)} | "
-                f"{'–' if ratio is None else f'{ratio:.1f}x'} | {kept} | "
+                f"{'–' if ratio is None else f'{ratio:.1f}x'} | {keep_up} | "
                 f"{cell([run.get('server_core_pct') for run in ours], 1)} | "
                 f"{cell([run.get('pss_per_player_kb') for run in ours], 1)} | "
                 f"{keyframes(nginx)} ; {keyframes(ours)} | {delays(nginx)} ; {delays(ours)} |"

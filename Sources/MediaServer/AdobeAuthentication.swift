@@ -100,20 +100,20 @@ final class AdobeAuthenticator: Sendable {
         base64(Crypto.md5(Array((user + salt + password).utf8)))
     }
 
-    /// Whether `salt` can go into a challenge: 8 to 64 ASCII letters and digits.
+    /// Returns whether `salt` can go into a challenge: 8 to 64 ASCII letters and digits.
     static func isValidSalt(_ salt: String) -> Bool {
         (8...64).contains(salt.utf8.count) && salt.utf8.allSatisfy { byte in
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
         }
     }
 
-    /// Whether `text` is the base64 form of an MD5 digest (16 bytes).
+    /// Returns whether `text` is the base64 form of an MD5 digest (16 bytes).
     static func isValidVerifier(_ text: String) -> Bool {
         text.utf8.count == 24 && Data(base64Encoded: text)?.count == 16
     }
 
-    /// Returns the salt for a challenge to `user`: the stored salt of a verifier user, a
-    /// random one for a password user, and for an unknown user one that looks like the
+    /// Returns the salt for a challenge to `user`. A verifier user gets its stored salt and a
+    /// password user a random one. An unknown user gets a salt that looks like the
     /// application's users: fixed (derived from the name) when any user has a verifier.
     ///
     /// NOTE: in an application with both kinds of users, whether the salt changes between

@@ -130,8 +130,8 @@ public struct UserConfiguration: Sendable, Codable {
         UserConfiguration(user: user, passwordHash: AdobeAuthenticator.verifier(user: user, salt: salt, password: password), salt: salt)
     }
 
-    /// Whether `salt` can be a user's salt: 8 to 64 ASCII letters and digits, which pass through
-    /// the challenge text unchanged.
+    /// Returns whether `salt` can be a user's salt: 8 to 64 ASCII letters and digits, which pass
+    /// through the challenge text unchanged.
     public static func isValidSalt(_ salt: String) -> Bool { AdobeAuthenticator.isValidSalt(salt) }
 
     private enum CodingKeys: String, CodingKey, CaseIterable { case user, password, passwordHash, salt }

@@ -38,7 +38,7 @@ public enum KernelTLS {
         if names.contains("tls") {
             return .offered
         }
-        let shown = names.isEmpty ? "nothing" : names.joined(separator: " ")
-        return .notOffered(reason: "the kernel lists \(shown) as TCP upper-layer protocols, without tls")
+        let listed = names.isEmpty ? "nothing" : names.joined(separator: " ")
+        return .notOffered(reason: "the kernel lists \(listed) as TCP upper-layer protocols, without tls")
     }
 }

@@ -38,7 +38,8 @@ struct PasswordHashCommandTests {
             directory: folder, name: "credentials-random"
         )
         let randomSalt = random.components(separatedBy: "salt: \"").last?.prefix { $0 != "\"" } ?? ""
-        #expect(randomSalt.count == 32 && randomSalt.allSatisfy(\.isHexDigit))
+        #expect(randomSalt.count == 32)
+        #expect(randomSalt.allSatisfy { $0.isHexDigit })
         #expect(random.contains("passwordHash: \"\(try opensslVerifier("bob" + randomSalt + Self.password))\""))
 
         // The printed entry, pasted into a configuration, logs ffmpeg in with the password.

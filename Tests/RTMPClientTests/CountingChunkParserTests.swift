@@ -44,7 +44,9 @@ import Testing
             let (messages, _) = try parse(Self.headerTypes, byteByByte: byteByByte)
             #expect(messages.map(\.timestamp) == [1000, 1020, 1050, 1080])
             #expect(messages.map(\.length) == [5, 3, 3, 3])
-            #expect(messages.allSatisfy { $0.typeID == 8 && $0.streamID == 1 && $0.payload.isEmpty })
+            #expect(messages.allSatisfy { $0.typeID == 8 })
+            #expect(messages.allSatisfy { $0.streamID == 1 })
+            #expect(messages.allSatisfy { $0.payload.isEmpty })
             #expect(messages.map(\.head) == Array(repeating: .init(count: 2, first: 0xAF, second: 0x01), count: 4))
         }
     }
@@ -143,7 +145,8 @@ import Testing
         let stopped = try Self.headerTypes.withUnsafeBytes { raw in
             try parser.parse(raw) { _ in count += 1; return false }
         }
-        #expect(!stopped && count == 1)
+        #expect(!stopped)
+        #expect(count == 1)
     }
 
     @Test func videoFrameClassification() {
